@@ -1,0 +1,177 @@
+// Package policy decides who may do what to which object. It is pure: the
+// caller loads the actor and the object, and Decide answers allow or deny
+// with a reason. Every front end asks it; list queries filter with the same
+// rules (see Scope).
+package policy
+
+import (
+	"fmt"
+
+	"github.com/hakui-dev/hakui/internal/identity"
+)
+
+// Action is what an actor wants to do.
+type Action string
+
+// Actions.
+const (
+	Read   Action = "read"
+	List   Action = "list"
+	Create Action = "create"
+	Update Action = "update"
+	Delete Action = "delete"
+)
+
+// Kind names a kind of object.
+type Kind string
+
+// Object kinds known to the policy.
+const (
+	KindUser         Kind = "user"          // a user's account and profile
+	KindOrganisation Kind = "organisation"  // an organisation and its member list
+	KindInvitation   Kind = "invitation"    // invitations of an organisation
+	KindSession      Kind = "session"       // a sign-in session
+	KindAPIToken     Kind = "api_token"     // a personal API token
+	KindAuditLog     Kind = "audit_log"     // the whole audit log
+	KindAuditSubject Kind = "audit_subject" // audit entries about one user
+)
+
+// Actor is who acts: a signed-in user and their grants. The zero Actor is
+// anonymous.
+type Actor struct {
+	UserID int64
+	Grants []identity.Grant
+}
+
+// Anonymous reports whether the actor is not signed in.
+func (a Actor) Anonymous() bool { return a.UserID == 0 }
+
+// Has reports whether the actor holds the role anywhere.
+func (a Actor) Has(role identity.Role) bool {
+	for _, g := range a.Grants {
+		if g.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the actor is a platform administrator.
+func (a Actor) IsAdmin() bool { return a.Has(identity.RoleAdmin) }
+
+// MemberOf reports whether the actor holds any role in the organisation.
+func (a Actor) MemberOf(orgID int64) bool {
+	for _, g := range a.Grants {
+		if orgID != 0 && g.OrgID == orgID {
+			return true
+		}
+	}
+	return false
+}
+
+// AdminOf reports whether the actor may manage the organisation's staff.
+func (a Actor) AdminOf(orgID int64) bool {
+	for _, g := range a.Grants {
+		if orgID != 0 && g.OrgID == orgID && g.OrgAdmin {
+			return true
+		}
+	}
+	return false
+}
+
+// OrgIDs returns the organisations the actor belongs to.
+func (a Actor) OrgIDs() []int64 {
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, g := range a.Grants {
+		if g.OrgID != 0 && !seen[g.OrgID] {
+			seen[g.OrgID] = true
+			ids = append(ids, g.OrgID)
+		}
+	}
+	return ids
+}
+
+// Object is what the actor acts on. OwnerID is the user the object belongs
+// to (0 if none); OrgID the organisation it belongs to (0 if none).
+type Object struct {
+	Kind    Kind
+	ID      int64
+	OwnerID int64
+	OrgID   int64
+}
+
+// String names the object for logs and the audit trail.
+func (o Object) String() string { return fmt.Sprintf("%s:%d", o.Kind, o.ID) }
+
+// Decision is the answer of Decide. Reason says why, for the audit log.
+type Decision struct {
+	Allow  bool
+	Reason string
+}
+
+func allow(reason string) Decision { return Decision{Allow: true, Reason: reason} }
+func deny(reason string) Decision  { return Decision{Reason: reason} }
+
+// Decide answers whether actor may do action on obj. Unknown kinds and
+// actions are denied: a new object kind is closed until it has a rule.
+func Decide(actor Actor, action Action, obj Object) Decision {
+	if actor.Anonymous() {
+		return deny("not signed in")
+	}
+	switch obj.Kind {
+	case KindUser:
+		switch {
+		case obj.ID == actor.UserID && (action == Read || action == Update):
+			return allow("own account")
+		case actor.IsAdmin() && (action == Read || action == Update || action == List):
+			return allow("platform admin")
+		}
+		return deny("another user's account")
+	case KindOrganisation:
+		switch {
+		case actor.IsAdmin():
+			return allow("platform admin")
+		case action == Read && actor.MemberOf(obj.ID):
+			return allow("member of the organisation")
+		case action == Update && actor.AdminOf(obj.ID):
+			return allow("administrator of the organisation")
+		}
+		return deny("not a member of the organisation")
+	case KindInvitation:
+		switch {
+		case actor.IsAdmin():
+			return allow("platform admin")
+		case actor.AdminOf(obj.OrgID) && (action == Create || action == List || action == Delete || action == Read):
+			return allow("administrator of the organisation")
+		}
+		return deny("not an administrator of the organisation")
+	case KindSession:
+		switch {
+		case obj.OwnerID == actor.UserID && (action == Read || action == List || action == Delete):
+			return allow("own session")
+		case actor.IsAdmin() && (action == Read || action == List || action == Delete):
+			return allow("platform admin")
+		}
+		return deny("another user's session")
+	case KindAPIToken:
+		if obj.OwnerID == actor.UserID && (action == Read || action == List || action == Create || action == Delete) {
+			return allow("own token")
+		}
+		return deny("another user's token")
+	case KindAuditLog:
+		if actor.IsAdmin() && (action == Read || action == List) {
+			return allow("platform admin")
+		}
+		return deny("audit log is for administrators")
+	case KindAuditSubject:
+		switch {
+		case obj.OwnerID == actor.UserID && (action == Read || action == List):
+			return allow("entries about oneself")
+		case actor.IsAdmin() && (action == Read || action == List):
+			return allow("platform admin")
+		}
+		return deny("entries about another user")
+	}
+	return deny("no rule for " + string(obj.Kind))
+}
