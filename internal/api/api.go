@@ -1,0 +1,214 @@
+// Package api serves the JSON API under /api/v1. It accepts a session
+// cookie or a personal API token (Authorization: Bearer hk_…), answers
+// errors as RFC 9457 problem+json, and is described by the OpenAPI 3.1
+// document at /api/v1/openapi.json.
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hakui-dev/hakui/internal/account"
+	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/auth"
+	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/reqinfo"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// Prefix is where the API is mounted.
+const Prefix = "/api/v1"
+
+// Server holds the API's dependencies.
+type Server struct {
+	Auth     *auth.Service
+	Accounts *account.Service
+	Views    *account.Views
+	Session  *httpx.Authenticator
+	Log      *slog.Logger
+	BaseURL  string
+
+	routes []Route
+}
+
+// Route is one registered method and path pattern.
+type Route struct {
+	Method, Pattern string
+	Public          bool
+}
+
+// Routes returns every registered route, for the OpenAPI and
+// authorization tests.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error
+
+// Handler returns the API's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes = nil
+	handle := func(method, pattern string, h handlerFunc) {
+		s.routes = append(s.routes, Route{Method: method, Pattern: Prefix + pattern})
+		mux.Handle(method+" "+Prefix+pattern, s.authed(h))
+	}
+	s.routes = append(s.routes, Route{Method: "GET", Pattern: Prefix + "/openapi.json", Public: true})
+	mux.HandleFunc("GET "+Prefix+"/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(openAPI)
+	})
+	handle("GET", "/me", s.me)
+	handle("PATCH", "/me", s.updateMe)
+	handle("GET", "/me/sessions", s.mySessions)
+	handle("DELETE", "/sessions/{id}", s.endSession)
+	handle("GET", "/me/tokens", s.myTokens)
+	handle("POST", "/me/tokens", s.createToken)
+	handle("DELETE", "/tokens/{id}", s.revokeToken)
+	handle("GET", "/me/audit", s.myAudit)
+	handle("GET", "/organisations", s.organisations)
+	handle("POST", "/organisations", s.createOrganisation)
+	handle("GET", "/organisations/{id}", s.organisation)
+	handle("POST", "/organisations/{id}/invitations", s.invite)
+	handle("GET", "/admin/users", s.users)
+	handle("POST", "/admin/users/{id}/end-sessions", s.endUserSessions)
+	handle("GET", "/admin/audit", s.audit)
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, apperr.E(apperr.NotFound, "そのAPIはありません。/api/v1/openapi.json を参照してください。"))
+	})
+	return mux
+}
+
+// authed resolves the caller (token first, then cookie), enforces token
+// scopes and pending sign-in requirements, then runs h.
+func (s *Server) authed(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cur, err := s.Session.FromBearer(r)
+		if err == nil && cur == nil {
+			cur, err = s.Session.FromCookie(r)
+		}
+		if err != nil {
+			s.problem(w, r, err)
+			return
+		}
+		if cur.Token != nil && cur.Token.Scope == auth.ScopeRead && r.Method != http.MethodGet {
+			s.problem(w, r, apperr.E(apperr.Forbidden, "このトークンは読み取り専用です。"))
+			return
+		}
+		switch cur.Requirement {
+		case auth.NextChangePassword:
+			s.problem(w, r, apperr.E(apperr.Forbidden, "先に画面からパスワードを変更してください。"))
+			return
+		case auth.NextEnrolTOTP:
+			s.problem(w, r, apperr.E(apperr.Forbidden, "先に画面から二段階認証を設定してください。"))
+			return
+		}
+		r = r.WithContext(httpx.WithCurrent(r.Context(), cur))
+		if err := h(w, r, cur); err != nil {
+			s.problem(w, r, err)
+		}
+	})
+}
+
+// Problem is an RFC 9457 problem detail.
+type Problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail"`
+	Instance  string            `json:"instance,omitempty"`
+	Code      apperr.Code       `json:"code"`
+	RequestID string            `json:"request_id"`
+	Errors    map[string]string `json:"errors,omitempty"`
+}
+
+// problem writes err as problem+json; internals are logged, never sent.
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
+	code := apperr.CodeOf(err)
+	status := httpx.Status(code)
+	reqID := reqinfo.From(r.Context()).RequestID
+	if status >= 500 {
+		s.Log.Error("api request failed", "err", err, "path", r.URL.Path, "request_id", reqID)
+	}
+	WriteProblem(w, Problem{Type: "https://hakui.example/problems/" + string(code), Title: http.StatusText(status), Status: status,
+		Detail: apperr.MessageOf(err), Instance: r.URL.Path, Code: code, RequestID: reqID, Errors: apperr.FieldsOf(err)})
+}
+
+// WriteProblem writes p with its status.
+func WriteProblem(w http.ResponseWriter, p Problem) {
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hakui"`)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON body strictly: the right content type, no unknown
+// fields, one value, at most 1 MiB. Each failure says what to fix.
+func decode(r *http.Request, v any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return apperr.E(apperr.Invalid, "Content-Type: application/json で送信してください。")
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var maxErr *http.MaxBytesError
+		switch {
+		case errors.As(err, &maxErr):
+			return apperr.E(apperr.Invalid, "本文が大きすぎます。")
+		case errors.As(err, &syn):
+			return apperr.E(apperr.Invalid, "JSONの形式が正しくありません(%d バイト目)。", syn.Offset)
+		case errors.As(err, &typ):
+			return apperr.InvalidFields(map[string]string{typ.Field: fmt.Sprintf("%s 型で指定してください。", typ.Type)})
+		case errors.Is(err, io.EOF):
+			return apperr.E(apperr.Invalid, "本文が空です。")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return apperr.E(apperr.Invalid, "不明な項目があります: %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		return apperr.E(apperr.Invalid, "本文を読み取れませんでした。")
+	}
+	if dec.More() {
+		return apperr.E(apperr.Invalid, "本文にはJSONの値を1つだけ含めてください。")
+	}
+	return nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.E(apperr.NotFound, "見つかりません。")
+	}
+	return id, nil
+}
+
+func queryInt(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, apperr.InvalidFields(map[string]string{name: "0以上の整数で指定してください。"})
+	}
+	return n, nil
+}

@@ -1,0 +1,186 @@
+// Package web serves Hakui's HTML pages. Pages work without JavaScript;
+// every state change is a POST, protected against cross-origin requests.
+package web
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hakui-dev/hakui/internal/account"
+	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/auth"
+	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/identity"
+)
+
+// Server holds the pages' dependencies.
+type Server struct {
+	Auth     *auth.Service
+	Accounts *account.Service
+	Views    *account.Views
+	Session  *httpx.Authenticator
+	Cookies  httpx.Cookies
+	Log      *slog.Logger
+	Demo     bool
+	Version  string
+	// BaseURL is the public address, used in invitation links.
+	BaseURL string
+
+	templates map[string]*template.Template
+	assets    *assets
+}
+
+// Handler returns the routes of the pages.
+func (s *Server) Handler() (http.Handler, error) {
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.templates, err = parseTemplates(s.assets); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /static/{hash}/{name}", s.assets.serve)
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("GET /login/totp", s.totpPage)
+	mux.HandleFunc("POST /login/totp", s.totp)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /register", s.registerPage)
+	mux.HandleFunc("POST /register", s.register)
+	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
+	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
+
+	mux.Handle("GET /dashboard", s.signedIn(s.dashboard))
+	mux.Handle("GET /settings", s.signedIn(s.profilePage))
+	mux.Handle("POST /settings/profile", s.signedIn(s.updateProfile))
+	mux.Handle("GET /settings/password", s.signedIn(s.passwordPage))
+	mux.Handle("POST /settings/password", s.signedIn(s.changePassword))
+	mux.Handle("GET /settings/2fa", s.signedIn(s.totpSettings))
+	mux.Handle("POST /settings/2fa/begin", s.signedIn(s.beginTOTP))
+	mux.Handle("POST /settings/2fa/confirm", s.signedIn(s.confirmTOTP))
+	mux.Handle("POST /settings/2fa/disable", s.signedIn(s.disableTOTP))
+	mux.Handle("GET /settings/sessions", s.signedIn(s.sessionsPage))
+	mux.Handle("POST /settings/sessions/{id}/end", s.signedIn(s.endSession))
+	mux.Handle("POST /settings/sessions/end-others", s.signedIn(s.endOtherSessions))
+	mux.Handle("GET /settings/tokens", s.signedIn(s.tokensPage))
+	mux.Handle("POST /settings/tokens", s.signedIn(s.createToken))
+	mux.Handle("POST /settings/tokens/{id}/revoke", s.signedIn(s.revokeToken))
+	mux.Handle("GET /me/audit", s.signedIn(s.myAudit))
+	mux.Handle("GET /orgs/{id}", s.signedIn(s.orgPage))
+	mux.Handle("POST /orgs/{id}/invitations", s.signedIn(s.invite))
+	mux.Handle("GET /admin/users", s.signedIn(s.adminUsers))
+	mux.Handle("POST /admin/users/{id}/end-sessions", s.signedIn(s.adminEndSessions))
+	mux.Handle("POST /admin/users/{id}/reset-password", s.signedIn(s.adminResetPassword))
+	mux.Handle("GET /admin/orgs", s.signedIn(s.adminOrgs))
+	mux.Handle("POST /admin/orgs", s.signedIn(s.adminCreateOrg))
+	mux.Handle("GET /admin/audit", s.signedIn(s.adminAudit))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, apperr.E(apperr.NotFound, "お探しのページは見つかりませんでした。URLをご確認ください。"))
+	})
+	return s.loadUser(mux), nil
+}
+
+// loadUser puts the signed-in user, if any, into the request context.
+func (s *Server) loadUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cur, err := s.Session.FromCookie(r); err == nil {
+			r = r.WithContext(httpx.WithCurrent(r.Context(), cur))
+		} else if !apperr.Is(err, apperr.Unauthorized) {
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// signedIn requires a fully signed-in user and, until they change a
+// password set by someone else or (staff) enrol a second factor, lets them
+// reach only the page that does it.
+func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *httpx.Current)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cur := httpx.CurrentFrom(r.Context())
+		if cur == nil {
+			redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()))
+			return
+		}
+		switch cur.Requirement {
+		case auth.NextChangePassword:
+			if r.URL.Path != "/settings/password" {
+				redirect(w, r, "/settings/password")
+				return
+			}
+		case auth.NextEnrolTOTP:
+			if !strings.HasPrefix(r.URL.Path, "/settings/2fa") {
+				redirect(w, r, "/settings/2fa")
+				return
+			}
+		}
+		h(w, r, cur)
+	})
+}
+
+func navFor(cur *httpx.Current, path string) []navItem {
+	items := []navItem{{Href: "/dashboard", Label: "ダッシュボード"}}
+	seen := map[int64]bool{}
+	for _, g := range cur.Grants {
+		if g.OrgID != 0 && !seen[g.OrgID] && g.OrgKind != identity.OrgPlatform {
+			seen[g.OrgID] = true
+			items = append(items, navItem{Href: "/orgs/" + strconv.FormatInt(g.OrgID, 10), Label: g.OrgName})
+		}
+	}
+	if cur.Has(identity.RoleAdmin) {
+		items = append(items,
+			navItem{Href: "/admin/users", Label: "ユーザー管理"},
+			navItem{Href: "/admin/orgs", Label: "組織管理"},
+			navItem{Href: "/admin/audit", Label: "監査ログ"})
+	}
+	items = append(items, navItem{Href: "/settings", Label: "設定"})
+	for i := range items {
+		items[i].Active = items[i].Href == path || (items[i].Href == "/settings" && strings.HasPrefix(path, "/settings"))
+	}
+	return items
+}
+
+// pathID parses a numeric path value; a malformed one is a 404, not a 500.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.E(apperr.NotFound, "見つかりません。")
+	}
+	return id, nil
+}
+
+// parseForm parses a POST body; an oversized or malformed body is a clear
+// 400.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.E(apperr.Invalid, "送信内容を読み取れませんでした。入力が大きすぎないか確認してください。")
+	}
+	return nil
+}
+
+// safeNext accepts only local paths as a post-login destination, so the
+// login page cannot be used to redirect elsewhere.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || len(next) > 500 {
+		return "/dashboard"
+	}
+	return next
+}
+
+func (s *Server) setSession(w http.ResponseWriter, token string) {
+	s.Cookies.Set(w, httpx.SessionCookie, token, 0)
+}
+
+func (s *Server) setDevice(w http.ResponseWriter, token string) {
+	if token != "" {
+		s.Cookies.Set(w, httpx.DeviceCookie, token, 365*24*time.Hour)
+	}
+}

@@ -1,0 +1,265 @@
+package web
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/auth"
+	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/identity"
+)
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+type dashboardCard struct{ Title, Body, Href string }
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	var cards []dashboardCard
+	add := func(title, body, href string) { cards = append(cards, dashboardCard{title, body, href}) }
+	title := "ダッシュボード"
+	for _, g := range cur.Grants {
+		switch g.Role {
+		case identity.RoleDoctor:
+			title = "医師ダッシュボード"
+			add("プロフィールとキャリア", "専門・資格・スキル・希望条件を登録すると、求人ごとの適合度と不足が分かるようになります。", "/settings")
+			add("閲覧記録", "あなたの記録を誰がいつ見たかを確認できます。", "/me/audit")
+		case identity.RoleInstitutionStaff:
+			title = "医療機関ダッシュボード"
+			add(g.OrgName, "求人・応募者・面接をここで管理します。スタッフの招待は組織ページから。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+		case identity.RoleAgent:
+			title = "エージェントダッシュボード"
+			add(g.OrgName, "面談・確認事項・紹介・面接・振り返りまでの案件をここで進めます。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+		case identity.RoleCoordinator:
+			title = "キャリアコーディネーターダッシュボード"
+			add(g.OrgName, "地域枠の学生・医師の面談記録、義務年限、キャリアプランを支援します。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+		case identity.RolePrefectureOfficer:
+			title = "都道府県担当者ダッシュボード"
+			add(g.OrgName, "キャリア形成プログラム、年次の配置、医師の需給をここで扱います。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+		case identity.RoleModerator:
+			title = "モデレーターダッシュボード"
+			add("コミュニティ", "通報の確認、警告・発言停止などの対応を行います。", "")
+		case identity.RoleAdmin:
+			title = "管理者ダッシュボード"
+			add("ユーザー管理", "アカウントの確認、セッションの終了、仮パスワードの発行。", "/admin/users")
+			add("組織管理", "医療機関・紹介会社・大学・都道府県の登録と招待。", "/admin/orgs")
+			add("監査ログ", "ログイン、拒否、管理操作、機密記録の閲覧の記録。改ざん検知付き。", "/admin/audit")
+		}
+	}
+	s.render(w, r, http.StatusOK, "dashboard", &page{Title: title, Data: map[string]any{"Cards": cards, "Open": "開く"}})
+}
+
+func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	s.render(w, r, http.StatusOK, "settings_profile", &page{Title: "プロフィール設定"})
+}
+
+func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	p := &page{Title: "プロフィール設定"}
+	if err := parseForm(r); err != nil {
+		s.formError(w, r, "settings_profile", p, err)
+		return
+	}
+	if err := s.Accounts.UpdateProfile(r.Context(), cur.Actor(), cur.User.ID, r.PostForm.Get("display_name"), r.PostForm.Get("locale")); err != nil {
+		s.formError(w, r, "settings_profile", p, err)
+		return
+	}
+	s.setFlash(w, "プロフィールを保存しました。")
+	redirect(w, r, "/settings")
+}
+
+func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	s.render(w, r, http.StatusOK, "settings_password", &page{Title: "パスワードの変更",
+		Data: map[string]any{"Forced": cur.Requirement == auth.NextChangePassword}})
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	forced := cur.Requirement == auth.NextChangePassword
+	p := &page{Title: "パスワードの変更", Data: map[string]any{"Forced": forced}}
+	if err := parseForm(r); err != nil {
+		s.formError(w, r, "settings_password", p, err)
+		return
+	}
+	token, _, err := s.Auth.ChangePassword(r.Context(), cur.Session, r.PostForm.Get("current"), r.PostForm.Get("password"),
+		r.PostForm.Get("confirm"), !forced)
+	if err != nil {
+		s.formError(w, r, "settings_password", p, err)
+		return
+	}
+	s.setSession(w, token)
+	s.setFlash(w, "パスワードを変更しました。他の端末のログインは終了しました。")
+	redirect(w, r, "/dashboard")
+}
+
+func (s *Server) totpData(r *http.Request, cur *httpx.Current) (map[string]any, error) {
+	data := map[string]any{"Required": cur.Requirement == auth.NextEnrolTOTP, "CanDisable": !identity.NeedsTOTP(cur.Grants)}
+	if cur.User.TOTPEnabled {
+		n, err := s.Auth.Store.RecoveryCodesLeft(r.Context(), cur.User.ID)
+		if err != nil {
+			return nil, err
+		}
+		data["CodesLeft"] = n
+		return data, nil
+	}
+	if enr, err := s.Auth.PendingTOTP(r.Context(), cur.User); err == nil {
+		data["Enrolment"] = enr
+		data["QR"] = base64.StdEncoding.EncodeToString(enr.QRPNG)
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	}
+	return data, nil
+}
+
+func (s *Server) totpSettings(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	data, err := s.totpData(r, cur)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "settings_2fa", &page{Title: "二段階認証", Data: data})
+}
+
+// totpError shows the two-factor page again with what went wrong.
+func (s *Server) totpError(w http.ResponseWriter, r *http.Request, cur *httpx.Current, err error) {
+	data, derr := s.totpData(r, cur)
+	if derr != nil {
+		s.fail(w, r, derr)
+		return
+	}
+	s.formError(w, r, "settings_2fa", &page{Title: "二段階認証", Data: data}, err)
+}
+
+func (s *Server) beginTOTP(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	if _, err := s.Auth.BeginTOTP(r.Context(), cur.User); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/settings/2fa")
+}
+
+func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	codes, token, _, err := s.Auth.ConfirmTOTP(r.Context(), cur.Session, r.PostForm.Get("code"))
+	if err != nil {
+		s.totpError(w, r, cur, err)
+		return
+	}
+	s.setSession(w, token)
+	// The codes are shown once, in this response; they are stored only hashed.
+	user := *cur.User
+	user.TOTPEnabled = true
+	shown := *cur
+	shown.User, shown.Requirement = &user, ""
+	r = r.WithContext(httpx.WithCurrent(r.Context(), &shown))
+	s.render(w, r, http.StatusOK, "settings_2fa", &page{Title: "二段階認証", Flash: "二段階認証を有効にしました。",
+		Data: map[string]any{"RecoveryCodes": codes}})
+}
+
+func (s *Server) disableTOTP(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Auth.DisableTOTP(r.Context(), cur.Session, r.PostForm.Get("current")); err != nil {
+		s.totpError(w, r, cur, err)
+		return
+	}
+	s.setFlash(w, "二段階認証を無効にしました。")
+	redirect(w, r, "/settings/2fa")
+}
+
+func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	sessions, err := s.Views.Sessions(r.Context(), cur.Actor(), cur.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "settings_sessions", &page{Title: "ログイン中の端末", Data: map[string]any{"Sessions": sessions}})
+}
+
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = s.Views.EndSession(r.Context(), cur.Actor(), id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.setFlash(w, "セッションを終了しました。")
+	redirect(w, r, "/settings/sessions")
+}
+
+func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	sessions, err := s.Views.Sessions(r.Context(), cur.Actor(), cur.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, sess := range sessions {
+		if sess.ID != cur.Session.ID {
+			if err := s.Views.EndSession(r.Context(), cur.Actor(), sess.ID); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
+	s.setFlash(w, "この端末以外のログインをすべて終了しました。")
+	redirect(w, r, "/settings/sessions")
+}
+
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	s.renderTokens(w, r, cur, &page{Title: "APIトークン"}, "", nil)
+}
+
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, cur *httpx.Current, p *page, secret string, formErr error) {
+	tokens, err := s.Views.Tokens(r.Context(), cur.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = map[string]any{"Tokens": tokens, "NewSecret": secret}
+	if formErr != nil {
+		s.formError(w, r, "settings_tokens", p, formErr)
+		return
+	}
+	s.render(w, r, http.StatusOK, "settings_tokens", p)
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	p := &page{Title: "APIトークン"}
+	if err := parseForm(r); err != nil {
+		s.renderTokens(w, r, cur, p, "", err)
+		return
+	}
+	days, err := strconv.Atoi(r.PostForm.Get("expires_in_days"))
+	if err != nil || days < 1 || days > 366 {
+		s.renderTokens(w, r, cur, p, "", apperr.InvalidFields(map[string]string{"expires_in_days": "有効期限は1〜366日の数字で指定してください。"}))
+		return
+	}
+	secret, _, err := s.Auth.CreateAPIToken(r.Context(), cur.User.ID, r.PostForm.Get("name"), auth.Scope(r.PostForm.Get("scope")),
+		time.Duration(days)*24*time.Hour)
+	if err != nil {
+		s.renderTokens(w, r, cur, p, "", err)
+		return
+	}
+	s.renderTokens(w, r, cur, p, secret, nil)
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = s.Views.RevokeToken(r.Context(), cur.Actor(), id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.setFlash(w, "トークンを無効にしました。")
+	redirect(w, r, "/settings/tokens")
+}
