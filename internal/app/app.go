@@ -1,0 +1,236 @@
+// Package app wires Hakui together: configuration, the database, the
+// services, the HTML and JSON front ends, and a Main whose Run and Close
+// let a test start the whole server on port 0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hakui-dev/hakui/internal/account"
+	"github.com/hakui-dev/hakui/internal/api"
+	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/audit"
+	"github.com/hakui-dev/hakui/internal/auth"
+	"github.com/hakui-dev/hakui/internal/auth/password"
+	"github.com/hakui-dev/hakui/internal/guard"
+	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/reqinfo"
+	"github.com/hakui-dev/hakui/internal/sqlstore"
+	"github.com/hakui-dev/hakui/internal/vault"
+	"github.com/hakui-dev/hakui/internal/web"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/app.Version=…".
+var Version = "dev"
+
+// Config is how Hakui runs. Every field has a flag and a HAKUI_*
+// environment variable in cmd/hakui.
+type Config struct {
+	Addr     string // listen address, e.g. 127.0.0.1:8080 (":0" picks a port)
+	DB       string // "sqlite:PATH" or "postgres://…"
+	KeysFile string // data-encryption keys; created on first start if missing
+	// BaseURL is the public address used in links (invitations). Empty:
+	// derived from the listen address.
+	BaseURL         string
+	Demo            bool
+	TrustProxy      bool // take the client address from X-Forwarded-For
+	InsecureCookies bool // plain-HTTP development on a LAN address only
+	// PasswordParams tunes Argon2id; tests use cheaper ones.
+	PasswordParams password.Params
+	Log            *slog.Logger
+}
+
+// DefaultDB is the embedded database used when none is given.
+const DefaultDB = "sqlite:./hakui-data/hakui.db"
+
+// Main is a running (or ready to run) Hakui.
+type Main struct {
+	Config   Config
+	DB       *sqlstore.DB
+	Keys     *vault.Keyring
+	Auth     *auth.Service
+	Accounts *account.Service
+	Audit    *audit.Recorder
+	Handler  http.Handler
+	API      *api.Server
+
+	pages    *web.Server
+	listener net.Listener
+	server   *http.Server
+}
+
+// Open connects to the database, migrates it, loads the keys and builds
+// the handlers. It does not listen yet.
+func Open(ctx context.Context, cfg Config) (*Main, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.DB == "" {
+		cfg.DB = DefaultDB
+	}
+	if cfg.PasswordParams == (password.Params{}) {
+		cfg.PasswordParams = password.DefaultParams
+	}
+	keys, created, err := vault.LoadOrCreate(cfg.KeysFile, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	if created {
+		cfg.Log.Warn("created a new data-encryption key file; back it up apart from the database", "path", cfg.KeysFile)
+	}
+	db, err := sqlstore.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	m := &Main{Config: cfg, DB: db, Keys: keys}
+	m.build()
+	if cfg.Demo {
+		if err := m.SeedDemo(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *Main) build() {
+	cfg := m.Config
+	now := func() time.Time { return time.Now().UTC() }
+	m.Audit = &audit.Recorder{Store: m.DB, Log: cfg.Log}
+	g := &guard.Guard{Audit: m.Audit}
+	m.Auth = &auth.Service{Store: m.DB, Audit: m.Audit, Keys: m.Keys, Now: now, Params: cfg.PasswordParams, Demo: cfg.Demo}
+	m.Accounts = &account.Service{Store: m.DB, Guard: g, Audit: m.Audit, Params: cfg.PasswordParams, Now: now}
+	views := &account.Views{Store: m.DB, Accounts: m.Accounts, Now: now}
+	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
+	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Session: authn, Cookies: cookies, Log: cfg.Log,
+		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
+	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
+	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Replaced in Listen, once the pages are parsed and the base URL known.
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+	})
+	m.pages = pages
+}
+
+// routes builds the top-level handler: operations endpoints, the API and
+// the pages, behind the shared middleware.
+func (m *Main) routes() (http.Handler, error) {
+	pages, err := m.pages.Handler()
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := m.DB.Ping(ctx); err != nil {
+			m.Config.Log.Error("readyz: database unreachable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "database unavailable")
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle(api.Prefix+"/", m.API.Handler())
+	mux.Handle("/", pages)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.Audit.Try(r.Context(), audit.Entry{Action: audit.AccessDenied, Detail: "cross-origin " + r.Method + " " + r.URL.Path})
+		if strings.HasPrefix(r.URL.Path, api.Prefix+"/") {
+			api.WriteProblem(w, api.Problem{Type: "https://hakui.example/problems/forbidden", Title: "Forbidden", Status: http.StatusForbidden,
+				Detail: "別のサイトからの送信は受け付けません。", Code: apperr.Forbidden, RequestID: reqinfo.From(r.Context()).RequestID})
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintln(w, "別のサイトからの送信は受け付けません。ページを開き直してから操作してください。")
+	}))
+	onPanic := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, "内部エラーが発生しました。リクエストID: %s\n", reqinfo.From(r.Context()).RequestID)
+	})
+	h := httpx.LimitBody(cop.Handler(mux), 2<<20)
+	return httpx.Base(h, m.Config.Log, m.Config.TrustProxy, onPanic), nil
+}
+
+// Listen binds the address and prepares the server. After it, Addr and
+// URL answer.
+func (m *Main) Listen() error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	m.listener = ln
+	if m.pages.BaseURL == "" {
+		m.pages.BaseURL = "http://" + ln.Addr().String()
+		m.API.BaseURL = m.pages.BaseURL
+	}
+	h, err := m.routes()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	m.Handler = h
+	m.server = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(m.Config.Log.Handler(), slog.LevelWarn)}
+	return nil
+}
+
+// URL is the address the server answers on.
+func (m *Main) URL() string { return m.pages.BaseURL }
+
+// Run serves until ctx is cancelled, then shuts down gracefully, letting
+// requests in flight finish for up to 15 seconds.
+func (m *Main) Run(ctx context.Context) error {
+	if m.server == nil {
+		if err := m.Listen(); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- m.server.Serve(m.listener) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := m.server.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database.
+func (m *Main) Close() error { return m.DB.Close() }
+
+// SetBaseURL changes the public address used in links, for a server
+// started by a test in front of Handler.
+func (m *Main) SetBaseURL(u string) {
+	m.pages.BaseURL = strings.TrimRight(u, "/")
+	m.API.BaseURL = m.pages.BaseURL
+}

@@ -1,0 +1,14 @@
+package app_test
+
+import (
+	"strconv"
+
+	"github.com/hakui-dev/hakui/internal/app"
+	"github.com/hakui-dev/hakui/internal/identity"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func apptestNewDoctor(email string) app.NewUser {
+	return app.NewUser{Email: email, Name: "初期 太郎", Role: identity.RoleDoctor}
+}
