@@ -18,6 +18,7 @@ import (
 
 	"github.com/hakui-dev/hakui/internal/account"
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/audit"
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
@@ -100,6 +101,8 @@ func (s *Server) authed(h handlerFunc) http.Handler {
 			return
 		}
 		if cur.Token != nil && cur.Token.Scope == auth.ScopeRead && r.Method != http.MethodGet {
+			s.Accounts.Audit.Try(r.Context(), audit.Entry{Action: audit.AccessDenied, ActorID: cur.User.ID, ObjectKind: "api_token",
+				ObjectID: cur.Token.ID, Detail: "read-only token: " + r.Method + " " + r.URL.Path})
 			s.problem(w, r, apperr.E(apperr.Forbidden, "このトークンは読み取り専用です。"))
 			return
 		}
