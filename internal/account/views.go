@@ -163,3 +163,18 @@ func hide(err error) error {
 	}
 	return err
 }
+
+// Institutions lists every institution by name; institutions are public.
+func (v *Views) Institutions(ctx context.Context) ([]identity.Organisation, error) {
+	all, err := v.Store.Organisations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var list []identity.Organisation
+	for _, o := range all {
+		if o.Kind == identity.OrgInstitution {
+			list = append(list, o)
+		}
+	}
+	return list, nil
+}

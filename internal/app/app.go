@@ -19,8 +19,11 @@ import (
 	"github.com/hakui-dev/hakui/internal/audit"
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/auth/password"
+	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/guard"
 	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/notify"
+	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 	"github.com/hakui-dev/hakui/internal/sqlstore"
 	"github.com/hakui-dev/hakui/internal/vault"
@@ -42,6 +45,8 @@ type Config struct {
 	Demo            bool
 	TrustProxy      bool // take the client address from X-Forwarded-For
 	InsecureCookies bool // plain-HTTP development on a LAN address only
+	// SMTP sends notification e-mail; an empty Addr disables e-mail.
+	SMTP notify.SMTP
 	// PasswordParams tunes Argon2id; tests use cheaper ones.
 	PasswordParams password.Params
 	Log            *slog.Logger
@@ -57,6 +62,7 @@ type Main struct {
 	Keys     *vault.Keyring
 	Auth     *auth.Service
 	Accounts *account.Service
+	Openings *openings.Service
 	Audit    *audit.Recorder
 	Handler  http.Handler
 	API      *api.Server
@@ -93,6 +99,10 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	if err := db.SeedCompetencies(ctx, career.DefaultCompetencies()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("competencies: %w", err)
+	}
 	m := &Main{Config: cfg, DB: db, Keys: keys}
 	m.build()
 	if cfg.Demo {
@@ -112,9 +122,11 @@ func (m *Main) build() {
 	m.Auth = &auth.Service{Store: m.DB, Audit: m.Audit, Keys: m.Keys, Now: now, Params: cfg.PasswordParams, Demo: cfg.Demo}
 	m.Accounts = &account.Service{Store: m.DB, Guard: g, Audit: m.Audit, Params: cfg.PasswordParams, Now: now}
 	views := &account.Views{Store: m.DB, Accounts: m.Accounts, Now: now}
+	notifier := &notify.Notifier{Store: m.DB, SMTP: cfg.SMTP, Log: cfg.Log, BaseURL: func() string { return m.pages.BaseURL }}
+	m.Openings = &openings.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Now: now}
 	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
-	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Session: authn, Cookies: cookies, Log: cfg.Log,
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Notifications: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
 	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
 	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,12 @@ const (
 	KindAPIToken     Kind = "api_token"     // a personal API token
 	KindAuditLog     Kind = "audit_log"     // the whole audit log
 	KindAuditSubject Kind = "audit_subject" // audit entries about one user
+	KindCompetency   Kind = "competency"    // the competency vocabulary
+	KindProfile      Kind = "profile"       // a doctor's profile
+	KindOpening      Kind = "opening"       // a job opening; OrgID is the poster, PartnerOrgID the institution
+	KindApplication  Kind = "application"   // a doctor's application; OrgID/PartnerOrgID from the opening
+	KindSavedSearch  Kind = "saved_search"  // a doctor's saved search
+	KindNotification Kind = "notification"  // an in-app notification
 )
 
 // Actor is who acts: a signed-in user and their grants. The zero Actor is
@@ -99,6 +105,11 @@ type Object struct {
 	ID      int64
 	OwnerID int64
 	OrgID   int64
+	// PartnerOrgID is a second organisation with a stake in the object:
+	// the institution an agent posted an opening for.
+	PartnerOrgID int64
+	// Public marks an object anyone may read (an open opening).
+	Public bool
 }
 
 // String names the object for logs and the audit trail.
@@ -116,6 +127,9 @@ func deny(reason string) Decision  { return Decision{Reason: reason} }
 // Decide answers whether actor may do action on obj. Unknown kinds and
 // actions are denied: a new object kind is closed until it has a rule.
 func Decide(actor Actor, action Action, obj Object) Decision {
+	if obj.Public && action == Read {
+		return allow("public")
+	}
 	if actor.Anonymous() {
 		return deny("not signed in")
 	}
@@ -172,6 +186,76 @@ func Decide(actor Actor, action Action, obj Object) Decision {
 			return allow("platform admin")
 		}
 		return deny("entries about another user")
+	case KindCompetency:
+		if action == Read || action == List {
+			return allow("shared vocabulary")
+		}
+		if actor.IsAdmin() {
+			return allow("platform admin")
+		}
+		return deny("the vocabulary is curated by administrators")
+	case KindProfile:
+		if obj.OwnerID == actor.UserID && actor.Has(identity.RoleDoctor) && (action == Read || action == Update) {
+			return allow("own profile")
+		}
+		if actor.IsAdmin() && (action == Read || action == Update) {
+			return allow("platform admin")
+		}
+		return deny("another doctor's profile is shared only through an application or introduction")
+	case KindOpening:
+		return decideOpening(actor, action, obj)
+	case KindApplication:
+		switch {
+		case action == Create && obj.OwnerID == actor.UserID && actor.Has(identity.RoleDoctor):
+			return allow("doctor applies")
+		case obj.OwnerID == actor.UserID && (action == Read || action == Update):
+			return allow("own application")
+		case (action == Read || action == List) && (actor.MemberOf(obj.OrgID) || actor.MemberOf(obj.PartnerOrgID)):
+			return allow("staff of the poster or the institution")
+		}
+		return deny("another doctor's application")
+	case KindSavedSearch, KindNotification:
+		if obj.OwnerID == actor.UserID {
+			return allow("own " + string(obj.Kind))
+		}
+		return deny("another user's " + string(obj.Kind))
 	}
 	return deny("no rule for " + string(obj.Kind))
+}
+
+// decideOpening: institution staff post their own openings; agents post on
+// an institution's behalf and own what they post; the institution sees
+// and may close what an agent posted for it.
+func decideOpening(actor Actor, action Action, obj Object) Decision {
+	staffOf := func(org int64) bool {
+		for _, g := range actor.Grants {
+			if g.OrgID == org && org != 0 && (g.Role == identity.RoleInstitutionStaff || g.Role == identity.RoleAgent) {
+				return true
+			}
+		}
+		return false
+	}
+	switch action {
+	case Create:
+		if staffOf(obj.OrgID) {
+			return allow("staff of the posting organisation")
+		}
+		return deny("not staff of the posting organisation")
+	case Read, List:
+		if staffOf(obj.OrgID) || staffOf(obj.PartnerOrgID) {
+			return allow("staff of the poster or the institution")
+		}
+		return deny("an unpublished opening of another organisation")
+	case Update:
+		if staffOf(obj.OrgID) {
+			return allow("staff of the posting organisation")
+		}
+		return deny("only the poster edits an opening")
+	case Delete:
+		if staffOf(obj.OrgID) || staffOf(obj.PartnerOrgID) {
+			return allow("staff of the poster or the institution may close it")
+		}
+		return deny("not staff of the poster or the institution")
+	}
+	return deny("unknown action")
 }

@@ -169,7 +169,7 @@ func TestAnonymousAndUnknownKindsDenied(t *testing.T) {
 func FuzzDecideNeverCrossesOrganisations(f *testing.F) {
 	f.Add(uint8(1), uint8(0), int64(10), int64(20), false)
 	f.Add(uint8(3), uint8(2), int64(5), int64(6), true)
-	kinds := []Kind{KindOrganisation, KindInvitation}
+	kinds := []Kind{KindOrganisation, KindInvitation, KindOpening}
 	actions := []Action{Read, List, Create, Update, Delete}
 	f.Fuzz(func(t *testing.T, roleIdx, actionIdx uint8, actorOrg, objOrg int64, orgAdmin bool) {
 		role := identity.Roles[int(roleIdx)%len(identity.Roles)]

@@ -11,11 +11,15 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 )
 
@@ -101,7 +105,31 @@ func parseTemplates(a *assets) (map[string]*template.Template, error) {
 		"fieldHint": func(name, label, typ, value, errMsg string, required bool, autocomplete, hint string) formField {
 			return formField{Name: name, Label: label, Type: typ, Value: value, Error: errMsg, Required: required, Autocomplete: autocomplete, Hint: hint}
 		},
-		"actionLabel": actionLabel,
+		"actionLabel":  actionLabel,
+		"yen":          formatYen,
+		"schedule":     scheduleText,
+		"stageAnswers": stageAnswers,
+		"join":         strings.Join,
+		"compName": func(v *career.Vocabulary, code string) string {
+			if c, ok := v.Lookup(code); ok {
+				return c.Name
+			}
+			return code
+		},
+		"has": func(v url.Values, key, want string) bool { return slices.Contains(v[key], want) },
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
+		"index2": func(v url.Values, key string, i int) string {
+			if i < len(v[key]) {
+				return v[key][i]
+			}
+			return ""
+		},
 		"userName": func(names map[int64]string, id int64) string {
 			if id == 0 {
 				return "—"
@@ -257,4 +285,54 @@ func actionLabel(action string) string {
 		return l
 	}
 	return action
+}
+
+// formatYen writes an amount with thousands separators: 1,200,000.
+func formatYen(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+var weekdayNames = []string{"日", "月", "火", "水", "木", "金", "土"}
+
+// scheduleText describes when an opening's work happens, in Japanese.
+func scheduleText(o *openings.Opening) string {
+	switch o.Schedule.Kind {
+	case openings.ScheduleWeekly:
+		var parts []string
+		for _, w := range o.Schedule.Weekly {
+			parts = append(parts, "毎週"+weekdayNames[w.Weekday]+"曜 "+w.Start+"〜"+w.End)
+		}
+		return strings.Join(parts, "、")
+	case openings.ScheduleSingle:
+		if d, err := time.Parse(time.DateOnly, o.Schedule.Date); err == nil {
+			return d.Format("2006年1月2日") + "(" + weekdayNames[d.Weekday()] + ") " + o.Schedule.Start + "〜" + o.Schedule.End
+		}
+		return o.Schedule.Date
+	}
+	return "常勤"
+}
+
+type stageAnswer struct {
+	Stage  career.Stage
+	Answer career.StageAnswer
+}
+
+// stageAnswers lists an opening's answers in career order.
+func stageAnswers(o *openings.Opening) []stageAnswer {
+	var out []stageAnswer
+	for _, st := range career.Stages {
+		out = append(out, stageAnswer{st, o.Answers[st]})
+	}
+	return out
 }

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
+	"github.com/hakui-dev/hakui/internal/notify"
+	"github.com/hakui-dev/hakui/internal/openings"
 )
 
 // Server holds the pages' dependencies.
@@ -23,16 +26,25 @@ type Server struct {
 	Auth     *auth.Service
 	Accounts *account.Service
 	Views    *account.Views
-	Session  *httpx.Authenticator
-	Cookies  httpx.Cookies
-	Log      *slog.Logger
-	Demo     bool
-	Version  string
+	Openings *openings.Service
+	// Notifications reads and marks the signed-in user's own notifications.
+	Notifications NotificationStore
+	Session       *httpx.Authenticator
+	Cookies       httpx.Cookies
+	Log           *slog.Logger
+	Demo          bool
+	Version       string
 	// BaseURL is the public address, used in invitation links.
 	BaseURL string
 
 	templates map[string]*template.Template
 	assets    *assets
+}
+
+// NotificationStore is what the notification pages need.
+type NotificationStore interface {
+	Notifications(ctx context.Context, userID int64, limit int) ([]notify.Notification, error)
+	MarkNotificationsRead(ctx context.Context, userID int64) error
 }
 
 // Handler returns the routes of the pages.
@@ -54,6 +66,25 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("GET /register", s.registerPage)
 	mux.HandleFunc("POST /register", s.register)
+	mux.HandleFunc("GET /openings", s.searchPage)
+	mux.HandleFunc("GET /openings/{id}", s.openingPage)
+	mux.Handle("POST /openings/{id}/apply", s.signedIn(s.apply))
+	mux.Handle("GET /openings/new", s.signedIn(s.newOpeningPage))
+	mux.Handle("POST /openings", s.signedIn(s.createOpening))
+	mux.Handle("GET /openings/{id}/edit", s.signedIn(s.editOpeningPage))
+	mux.Handle("POST /openings/{id}", s.signedIn(s.updateOpening))
+	mux.Handle("POST /openings/{id}/status", s.signedIn(s.setOpeningStatus))
+	mux.Handle("GET /orgs/{id}/openings", s.signedIn(s.orgOpenings))
+	mux.Handle("GET /orgs/{id}/openings.csv", s.signedIn(s.exportOpenings))
+	mux.Handle("POST /orgs/{id}/openings/import", s.signedIn(s.importOpenings))
+	mux.Handle("GET /profile", s.signedIn(s.profilePageDoctor))
+	mux.Handle("POST /profile", s.signedIn(s.saveProfile))
+	mux.Handle("GET /career", s.signedIn(s.careerPage))
+	mux.Handle("GET /me/applications", s.signedIn(s.myApplications))
+	mux.Handle("POST /me/searches", s.signedIn(s.saveSearch))
+	mux.Handle("POST /me/searches/{id}/delete", s.signedIn(s.deleteSearch))
+	mux.Handle("GET /me/notifications", s.signedIn(s.notificationsPage))
+	mux.Handle("POST /me/notifications/read", s.signedIn(s.readNotifications))
 	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 
@@ -127,14 +158,23 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *httpx.Curr
 }
 
 func navFor(cur *httpx.Current, path string) []navItem {
-	items := []navItem{{Href: "/dashboard", Label: "ダッシュボード"}}
+	items := []navItem{{Href: "/dashboard", Label: "ダッシュボード"}, {Href: "/openings", Label: "求人を探す"}}
+	if cur.Has(identity.RoleDoctor) {
+		items = append(items, navItem{Href: "/career", Label: "キャリア"}, navItem{Href: "/profile", Label: "プロフィール"},
+			navItem{Href: "/me/applications", Label: "応募"})
+	}
 	seen := map[int64]bool{}
 	for _, g := range cur.Grants {
 		if g.OrgID != 0 && !seen[g.OrgID] && g.OrgKind != identity.OrgPlatform {
 			seen[g.OrgID] = true
-			items = append(items, navItem{Href: "/orgs/" + strconv.FormatInt(g.OrgID, 10), Label: g.OrgName})
+			href := "/orgs/" + strconv.FormatInt(g.OrgID, 10)
+			if g.Role == identity.RoleInstitutionStaff || g.Role == identity.RoleAgent {
+				href += "/openings"
+			}
+			items = append(items, navItem{Href: href, Label: g.OrgName})
 		}
 	}
+	items = append(items, navItem{Href: "/me/notifications", Label: "お知らせ"})
 	if cur.Has(identity.RoleAdmin) {
 		items = append(items,
 			navItem{Href: "/admin/users", Label: "ユーザー管理"},

@@ -86,6 +86,7 @@ func New(tb testing.TB, opts Options) *Env {
 	clock := &Clock{now: time.Now().UTC()}
 	m.Auth.Now = clock.Now
 	m.Accounts.Now = clock.Now
+	m.Openings.Now = clock.Now
 	m.DB.Now = clock.Now
 	if err := m.Listen(); err != nil {
 		tb.Fatalf("Listen: %v", err)

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/openings"
+)
+
+// maxCSVUpload bounds an imported file.
+const maxCSVUpload = 5 << 20
+
+func (s *Server) exportOpenings(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	enc := openings.UTF8BOM
+	if r.URL.Query().Get("encoding") == string(openings.ShiftJIS) {
+		enc = openings.ShiftJIS
+	}
+	if _, err := s.Views.Org(r.Context(), cur.Actor(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	charset := "utf-8"
+	if enc == openings.ShiftJIS {
+		charset = "shift_jis"
+	}
+	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Disposition", `attachment; filename="openings-`+strconv.FormatInt(id, 10)+`.csv"`)
+	if err := s.Openings.ExportCSV(r.Context(), cur.Actor(), id, w, enc); err != nil {
+		s.Log.Error("csv export", "err", err)
+	}
+}
+
+func (s *Server) importOpenings(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCSVUpload+64<<10)
+	if err := r.ParseMultipartForm(maxCSVUpload); err != nil {
+		s.fail(w, r, apperr.E(apperr.Invalid, "ファイルを読み取れませんでした。5MBまでのCSVを選んでください。"))
+		return
+	}
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		s.fail(w, r, apperr.E(apperr.Invalid, "CSVファイルを選んでください。"))
+		return
+	}
+	defer file.Close()
+	institution, _ := strconv.ParseInt(r.FormValue("institution_id"), 10, 64)
+	if institution == 0 {
+		institution = id
+	}
+	n, err := s.Openings.ImportCSV(r.Context(), cur.Actor(), id, institution, file, "")
+	var imp *openings.ImportError
+	if errors.As(err, &imp) {
+		view, verr := s.Views.Org(r.Context(), cur.Actor(), id)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		list, next, lerr := s.Openings.OrgOpenings(r.Context(), cur.Actor(), id, openings.StatusOpen, "")
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		s.render(w, r, http.StatusBadRequest, "org_openings", &page{Title: view.Org.Name + "の求人", Data: map[string]any{
+			"Org": view.Org, "Openings": list, "Next": next, "Status": openings.StatusOpen, "ImportProblems": imp.Problems,
+			"Statuses": []openings.Status{openings.StatusOpen, openings.StatusDraft, openings.StatusClosed}}})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.setFlash(w, strconv.Itoa(n)+"件の求人を取り込みました。")
+	redirect(w, r, "/orgs/"+strconv.FormatInt(id, 10)+"/openings?status=draft")
+}
