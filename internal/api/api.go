@@ -21,6 +21,8 @@ import (
 	"github.com/hakui-dev/hakui/internal/audit"
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/notify"
+	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 )
 
@@ -35,9 +37,12 @@ type Server struct {
 	Auth     *auth.Service
 	Accounts *account.Service
 	Views    *account.Views
-	Session  *httpx.Authenticator
-	Log      *slog.Logger
-	BaseURL  string
+	Openings *openings.Service
+	// Notifications reads the caller's own notifications.
+	Notifications notify.Inbox
+	Session       *httpx.Authenticator
+	Log           *slog.Logger
+	BaseURL       string
 
 	routes []Route
 }
@@ -60,7 +65,12 @@ func (s *Server) Handler() http.Handler {
 	s.routes = nil
 	handle := func(method, pattern string, h handlerFunc) {
 		s.routes = append(s.routes, Route{Method: method, Pattern: Prefix + pattern})
-		mux.Handle(method+" "+Prefix+pattern, s.authed(h))
+		mux.Handle(method+" "+Prefix+pattern, s.authed(h, true))
+	}
+	// public routes answer anonymous callers too.
+	public := func(method, pattern string, h handlerFunc) {
+		s.routes = append(s.routes, Route{Method: method, Pattern: Prefix + pattern, Public: true})
+		mux.Handle(method+" "+Prefix+pattern, s.authed(h, false))
 	}
 	s.routes = append(s.routes, Route{Method: "GET", Pattern: Prefix + "/openapi.json", Public: true})
 	mux.HandleFunc("GET "+Prefix+"/openapi.json", func(w http.ResponseWriter, r *http.Request) {
@@ -82,6 +92,26 @@ func (s *Server) Handler() http.Handler {
 	handle("GET", "/admin/users", s.users)
 	handle("POST", "/admin/users/{id}/end-sessions", s.endUserSessions)
 	handle("GET", "/admin/audit", s.audit)
+	public("GET", "/openings", s.searchOpenings)
+	public("GET", "/openings/{id}", s.getOpening)
+	handle("POST", "/openings", s.createOpening)
+	handle("PUT", "/openings/{id}", s.updateOpening)
+	handle("POST", "/openings/{id}/status", s.setOpeningStatus)
+	handle("POST", "/openings/{id}/applications", s.apply)
+	handle("GET", "/me/applications", s.myApplications)
+	handle("GET", "/organisations/{id}/applications", s.orgApplications)
+	handle("GET", "/organisations/{id}/openings", s.orgOpenings)
+	handle("GET", "/organisations/{id}/openings.csv", s.exportCSV)
+	handle("POST", "/organisations/{id}/openings/import", s.importCSV)
+	handle("GET", "/me/profile", s.myProfile)
+	handle("PUT", "/me/profile", s.saveProfile)
+	handle("GET", "/me/tracks", s.myTracks)
+	handle("GET", "/me/recommendations", s.recommendations)
+	handle("GET", "/me/saved-searches", s.savedSearches)
+	handle("POST", "/me/saved-searches", s.saveSearch)
+	handle("DELETE", "/me/saved-searches/{id}", s.deleteSearch)
+	handle("GET", "/me/notifications", s.notifications)
+	public("GET", "/competencies", s.competencies)
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, apperr.E(apperr.NotFound, "そのAPIはありません。/api/v1/openapi.json を参照してください。"))
 	})
@@ -89,12 +119,19 @@ func (s *Server) Handler() http.Handler {
 }
 
 // authed resolves the caller (token first, then cookie), enforces token
-// scopes and pending sign-in requirements, then runs h.
-func (s *Server) authed(h handlerFunc) http.Handler {
+// scopes and pending sign-in requirements, then runs h. Unless required,
+// a caller without credentials runs h with a nil *httpx.Current.
+func (s *Server) authed(h handlerFunc, required bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cur, err := s.Session.FromBearer(r)
 		if err == nil && cur == nil {
 			cur, err = s.Session.FromCookie(r)
+		}
+		if !required && apperr.Is(err, apperr.Unauthorized) && r.Header.Get("Authorization") == "" {
+			if err := h(w, r, nil); err != nil {
+				s.problem(w, r, err)
+			}
+			return
 		}
 		if err != nil {
 			s.problem(w, r, err)

@@ -128,7 +128,8 @@ func (m *Main) build() {
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
 	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Notifications: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
-	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
+	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Notifications: m.DB,
+		Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
 	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Replaced in Listen, once the pages are parsed and the base URL known.
 		http.Error(w, "starting", http.StatusServiceUnavailable)

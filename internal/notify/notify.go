@@ -33,6 +33,12 @@ type Store interface {
 	User(ctx context.Context, id int64) (*identity.User, error)
 }
 
+// Inbox reads and marks a user's own notifications.
+type Inbox interface {
+	Notifications(ctx context.Context, userID int64, limit int) ([]Notification, error)
+	MarkNotificationsRead(ctx context.Context, userID int64) error
+}
+
 // SMTP is how to reach a mail server. An empty Addr disables e-mail.
 type SMTP struct {
 	Addr     string // host:port

@@ -3,7 +3,6 @@
 package web
 
 import (
-	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -28,7 +27,7 @@ type Server struct {
 	Views    *account.Views
 	Openings *openings.Service
 	// Notifications reads and marks the signed-in user's own notifications.
-	Notifications NotificationStore
+	Notifications notify.Inbox
 	Session       *httpx.Authenticator
 	Cookies       httpx.Cookies
 	Log           *slog.Logger
@@ -39,12 +38,6 @@ type Server struct {
 
 	templates map[string]*template.Template
 	assets    *assets
-}
-
-// NotificationStore is what the notification pages need.
-type NotificationStore interface {
-	Notifications(ctx context.Context, userID int64, limit int) ([]notify.Notification, error)
-	MarkNotificationsRead(ctx context.Context, userID int64) error
 }
 
 // Handler returns the routes of the pages.
