@@ -59,3 +59,37 @@ type SavedSearch struct {
 	NotifyEmail bool
 	CreatedAt   time.Time
 }
+
+// InstitutionKind is a hospital (病院, 20 beds or more) or a clinic (診療所).
+type InstitutionKind string
+
+// Institution kinds.
+const (
+	Hospital InstitutionKind = "hospital"
+	Clinic   InstitutionKind = "clinic"
+)
+
+// Label returns the Japanese name.
+func (k InstitutionKind) Label() string {
+	if k == Hospital {
+		return "病院"
+	}
+	return "診療所・クリニック"
+}
+
+// Institution is an institution's public profile: what doctors see beside
+// its openings, including its motto and values (患者様第一).
+type Institution struct {
+	OrgID       int64
+	Name        string
+	Prefecture  string
+	Kind        InstitutionKind
+	Beds        int
+	Address     string
+	City        string
+	MedicalArea string // 二次医療圏
+	Departments []string
+	Motto       string
+	Values      string
+	UpdatedAt   time.Time
+}

@@ -296,20 +296,27 @@ func formulaStart(r rune) bool {
 	return false
 }
 
+// escapeFormula prefixes an apostrophe to a cell a spreadsheet would run:
+// one that starts, after any apostrophes, with = + - @, a tab or a carriage
+// return. Counting the apostrophes in keeps unescapeFormula its inverse.
 func escapeFormula(s string) string {
-	if r, _ := utf8.DecodeRuneInString(s); formulaStart(r) {
+	if formulaLike(s) {
 		return "'" + s
 	}
 	return s
 }
 
+// unescapeFormula removes the apostrophe escapeFormula added.
 func unescapeFormula(s string) string {
-	if rest, ok := strings.CutPrefix(s, "'"); ok {
-		if r, _ := utf8.DecodeRuneInString(rest); formulaStart(r) {
-			return rest
-		}
+	if rest, ok := strings.CutPrefix(s, "'"); ok && formulaLike(rest) {
+		return rest
 	}
 	return s
+}
+
+func formulaLike(s string) bool {
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, "'"))
+	return formulaStart(r)
 }
 
 // ImportError lists every problem found in a CSV file; ReadCSV imports
@@ -426,7 +433,7 @@ func ReadCSV(r io.Reader, enc Encoding, vocab *career.Vocabulary) ([]*Opening, e
 		} else {
 			list = append(list, im.readRow(line, rec))
 		}
-		truncated = len(im.problems) >= MaxImportProblems
+		truncated = len(im.problems) > MaxImportProblems
 	}
 	if truncated {
 		im.problems = append(im.problems[:MaxImportProblems], RowProblem{

@@ -124,6 +124,33 @@ func TestCSVRoundTrip(t *testing.T) {
 	}
 }
 
+func TestColumns(t *testing.T) {
+	if len(Columns) != colStatus+1 || Columns[colID].Key != "id" || Columns[colRequired].Key != "required" || Columns[colStatus].Key != "status" {
+		t.Fatal("the col… constants do not match Columns")
+	}
+	for i, st := range career.Stages {
+		if c := Columns[colAnswerStudent+i]; c.Key != "answer_"+string(st) || c.Header != st.Label() {
+			t.Errorf("answer column %d = %+v, want stage %s", i, c, st)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range Columns {
+		keys := []string{csvHeaderKey(c.Header)}
+		if k := csvHeaderKey(c.Key); k != keys[0] {
+			keys = append(keys, k)
+		}
+		for _, k := range keys {
+			if seen[k] {
+				t.Errorf("header %q used twice", k)
+			}
+			seen[k] = true
+		}
+		if c.Format == "" {
+			t.Errorf("column %s has no format", c.Header)
+		}
+	}
+}
+
 func TestWriteCSVFormat(t *testing.T) {
 	vocab := career.DefaultVocabulary()
 	data := writeCSV(t, csvSamples(t, vocab), UTF8BOM, vocab)
@@ -501,7 +528,7 @@ func TestReadCSVFormulaEscape(t *testing.T) {
 		{"'@x", "@x"},
 		{"'＝全角", "=全角"},
 		{"'abc", "'abc"}, // an apostrophe WriteCSV did not add stays
-		{"''=x", "''=x"},
+		{"''=x", "'=x"},
 		{"=HYPERLINK(\"http://evil\")", "=HYPERLINK(\"http://evil\")"},
 	} {
 		got, err := ReadCSV(strings.NewReader(csvFile(t, nil, validRow(row{"タイトル": tc.cell}))), "", nil)
@@ -514,11 +541,19 @@ func TestReadCSVFormulaEscape(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	danger := []string{"=1+1", "+1", "-1", "@SUM(1)", "＝1", "=HYPERLINK(\"http://evil\",\"x\")"}
+	danger := []string{"=1+1", "+1", "-1", "@SUM(1)", "＝1", "=HYPERLINK(\"http://evil\",\"x\")", "'=literal"}
 	for _, d := range danger {
 		buf.Reset()
-		if err := WriteCSV(&buf, []*Opening{{Title: d, Address: d, Kind: career.WorkSpot}}, UTF8BOM, nil); err != nil {
+		o := validOpening(t, d)
+		if err := WriteCSV(&buf, []*Opening{o}, UTF8BOM, nil); err != nil {
 			t.Fatal(err)
+		}
+		back, err := ReadCSV(bytes.NewReader(buf.Bytes()), UTF8BOM, nil)
+		if err != nil {
+			t.Fatalf("ReadCSV: %v", err)
+		}
+		if diff := diffOpenings([]*Opening{o}, back); diff != "" {
+			t.Errorf("round trip of %q (-want +got):\n%s", d, diff)
 		}
 		recs, err := csv.NewReader(bytes.NewReader(buf.Bytes()[3:])).ReadAll()
 		if err != nil {
@@ -530,6 +565,22 @@ func TestReadCSVFormulaEscape(t *testing.T) {
 			}
 		}
 	}
+}
+
+// validOpening returns a valid opening whose text fields hold s.
+func validOpening(tb testing.TB, s string) *Opening {
+	tb.Helper()
+	o := &Opening{Title: s, Kind: career.WorkSpot, Address: s, City: s, Description: s,
+		Schedule: Schedule{Kind: ScheduleSingle, Date: "2025-04-01", Start: "09:00", End: "12:00", Note: s},
+		PayUnit:  career.PayHourly, PayMinYen: 9000, Prefecture: "京都府", CheckItems: []string{s},
+		Answers: map[career.Stage]career.StageAnswer{}, Status: StatusOpen}
+	for _, st := range career.Stages {
+		o.Answers[st] = career.AnswerConsider
+	}
+	if probs := o.Validate(nil); len(probs) > 0 {
+		tb.Fatalf("opening with %q invalid: %v", s, probs)
+	}
+	return o
 }
 
 func TestReadCSVLimits(t *testing.T) {
@@ -586,6 +637,56 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		if d := diffOpenings(list, again); d != "" {
 			t.Fatalf("write then read changed openings:\n%s", d)
+		}
+	})
+}
+
+// FuzzCSVRoundTrip puts arbitrary text in every free-text field of a valid
+// opening: whatever Validate accepts must survive WriteCSV and ReadCSV.
+func FuzzCSVRoundTrip(f *testing.F) {
+	for _, s := range []string{"内科", "'=x", "a; b", "1行目\n2行目", `"引用", カンマ`, "-", "＠", "〜¥−"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o := &Opening{Title: s, Kind: career.WorkSpot, Address: s, City: s, Description: s,
+			Schedule: Schedule{Kind: ScheduleSingle, Date: "2025-04-01", Start: "09:00", End: "12:00", Note: s},
+			PayUnit:  career.PayHourly, PayMinYen: 9000, Prefecture: "京都府", CheckItems: []string{s, s + "2"},
+			Answers: map[career.Stage]career.StageAnswer{}, Status: StatusOpen}
+		for _, st := range career.Stages {
+			o.Answers[st] = career.AnswerConsider
+		}
+		if len(o.Validate(nil)) > 0 {
+			return
+		}
+		for _, enc := range []Encoding{UTF8BOM, ShiftJIS} {
+			var buf bytes.Buffer
+			if err := WriteCSV(&buf, []*Opening{o}, enc, nil); err != nil {
+				if enc == ShiftJIS && errors.Is(err, ErrUnencodable) {
+					continue
+				}
+				t.Fatalf("WriteCSV(%s): %v", enc, err)
+			}
+			got, err := ReadCSV(&buf, enc, nil)
+			if err != nil {
+				t.Fatalf("ReadCSV(%s): %v", enc, err)
+			}
+			want := o
+			if enc == ShiftJIS {
+				// Shift_JIS holds the CP932 forms, which Validate normalises again.
+				c := *o
+				for _, p := range []*string{&c.Title, &c.City, &c.Address, &c.Description, &c.Schedule.Note} {
+					*p = toCP932.Replace(*p)
+				}
+				c.CheckItems = nil
+				for _, it := range o.CheckItems {
+					c.CheckItems = append(c.CheckItems, toCP932.Replace(it))
+				}
+				c.Validate(nil)
+				want = &c
+			}
+			if d := diffOpenings([]*Opening{want}, got); d != "" {
+				t.Fatalf("%s round trip of %q (-want +got):\n%s", enc, s, d)
+			}
 		}
 	})
 }

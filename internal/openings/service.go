@@ -698,3 +698,71 @@ func (s *Service) ImportCSV(ctx context.Context, actor policy.Actor, posterOrgID
 		Detail: fmt.Sprintf("%d rows", len(list))})
 	return len(list), nil
 }
+
+// InstitutionStore reads and writes institutions' profiles.
+type InstitutionStore interface {
+	Institution(ctx context.Context, orgID int64) (*Institution, error)
+	SaveInstitution(ctx context.Context, in *Institution) error
+}
+
+// Institution returns an institution's public profile.
+func (s *Service) Institution(ctx context.Context, orgID int64) (*Institution, error) {
+	store, ok := s.Store.(InstitutionStore)
+	if !ok {
+		return nil, apperr.E(apperr.Internal, "医療機関の情報を読み出せません。")
+	}
+	org, err := s.Store.Organisation(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if org.Kind != identity.OrgInstitution {
+		return nil, apperr.E(apperr.NotFound, "医療機関が見つかりません。")
+	}
+	return store.Institution(ctx, orgID)
+}
+
+// SaveInstitution validates and stores an institution's profile; its
+// administrators (and platform administrators) may.
+func (s *Service) SaveInstitution(ctx context.Context, actor policy.Actor, in *Institution) error {
+	if err := s.Guard.Check(ctx, actor, policy.Update, policy.Object{Kind: policy.KindOrganisation, ID: in.OrgID, OrgID: in.OrgID}); err != nil {
+		return err
+	}
+	if _, err := s.Institution(ctx, in.OrgID); err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	in.Address, in.City, in.MedicalArea = jatext.NormalizeLine(in.Address), jatext.NormalizeLine(in.City), jatext.NormalizeLine(in.MedicalArea)
+	in.Motto, in.Values, in.Prefecture = jatext.NormalizeLine(in.Motto), jatext.Normalize(in.Values), jatext.NormalizeLine(in.Prefecture)
+	if in.Kind != Hospital && in.Kind != Clinic {
+		fields["kind"] = "病院か診療所を選んでください。"
+	}
+	if in.Beds < 0 || in.Beds > 5000 {
+		fields["beds"] = "病床数は0〜5000で入力してください。"
+	}
+	if in.Prefecture != "" && !career.IsPrefecture(in.Prefecture) {
+		fields["prefecture"] = "都道府県を選んでください。"
+	}
+	var deps []string
+	for _, d := range in.Departments {
+		if d = jatext.NormalizeLine(d); d != "" {
+			deps = append(deps, d)
+		}
+	}
+	in.Departments = deps
+	switch {
+	case len([]rune(in.Address)) > 300:
+		fields["address"] = "住所は300文字以内にしてください。"
+	case len([]rune(in.City)) > 60, len([]rune(in.MedicalArea)) > 60:
+		fields["medical_area"] = "市区町村・二次医療圏は60文字以内にしてください。"
+	case len([]rune(in.Motto)) > 200:
+		fields["motto"] = "理念は200文字以内にしてください。"
+	case len([]rune(in.Values)) > 2000:
+		fields["values"] = "大切にしていることは2000文字以内にしてください。"
+	case len(in.Departments) > 40:
+		fields["departments"] = "診療科は40件以内にしてください。"
+	}
+	if len(fields) > 0 {
+		return apperr.InvalidFields(fields)
+	}
+	return s.Store.(InstitutionStore).SaveInstitution(ctx, in)
+}

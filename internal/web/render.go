@@ -266,6 +266,9 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	return msg
 }
 
+// invalid wraps per-field messages as an invalid-input error.
+func invalid(fields map[string]string) error { return apperr.InvalidFields(fields) }
+
 // redirect sends the browser on after a successful POST.
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)

@@ -78,6 +78,8 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.Handle("POST /me/searches/{id}/delete", s.signedIn(s.deleteSearch))
 	mux.Handle("GET /me/notifications", s.signedIn(s.notificationsPage))
 	mux.Handle("POST /me/notifications/read", s.signedIn(s.readNotifications))
+	mux.HandleFunc("GET /institutions/{id}", s.institutionPage)
+	mux.Handle("POST /institutions/{id}", s.signedIn(s.saveInstitution))
 	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 
