@@ -126,7 +126,7 @@ func (m *Main) build() {
 	m.Openings = &openings.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Now: now}
 	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
-	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Notifications: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
 	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Notifications: m.DB,
 		Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}

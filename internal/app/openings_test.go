@@ -197,3 +197,63 @@ func TestOpeningFormErrorsAndStaleEdits(t *testing.T) {
 		t.Fatalf("edit page: %d", r.Status)
 	}
 }
+
+func TestAdminVerifiesRegistrationAndCuratesVocabulary(t *testing.T) {
+	env := newEnv(t)
+	platform := env.Org(identity.OrgPlatform, "運営")
+	admin := env.User("admin@example.jp", "管理者", identity.Grant{Role: identity.RoleAdmin, OrgID: platform})
+	a := env.Client()
+	a.Login(admin.Email, env.EnableTOTP(admin))
+	doc := env.User("doc@example.jp", "医師", identity.Grant{Role: identity.RoleDoctor})
+	d := env.Client()
+	d.Login(doc.Email, "")
+	if r := d.Post("/profile", url.Values{"practice_form": {"employed"}, "registration_number": {"１２３４５６"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("profile: %d", r.Status)
+	}
+	if r := d.Get("/admin/career"); r.Status != http.StatusForbidden {
+		t.Fatalf("doctor reached the admin page: %d", r.Status)
+	}
+	if r := a.Get("/admin/career"); !strings.Contains(r.Body, "123456") {
+		t.Fatalf("pending registration not listed: %d", r.Status)
+	}
+	if r := a.Post("/admin/doctors/"+itoa(doc.ID)+"/verify-registration", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("verify: %d", r.Status)
+	}
+	if r := d.Get("/profile"); !strings.Contains(r.Body, "確認済みです") {
+		t.Fatal("doctor does not see the verification")
+	}
+	// Changing the number clears the verification.
+	d.Post("/profile", url.Values{"practice_form": {"employed"}, "registration_number": {"654321"}})
+	if r := d.Get("/profile"); strings.Contains(r.Body, "確認済みです") {
+		t.Fatal("verification survived a changed number")
+	}
+	if r := a.Post("/admin/competencies", url.Values{"code": {"Home Visit"}, "group": {"clinical"}, "name": {"訪問診療"}}); r.Status != http.StatusBadRequest {
+		t.Fatalf("bad code accepted: %d", r.Status)
+	}
+	if r := a.Post("/admin/competencies", url.Values{"code": {"home_visit"}, "group": {"clinical"}, "name": {"訪問診療"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("add competency: %d", r.Status)
+	}
+	if r := d.Get("/profile"); !strings.Contains(r.Body, "訪問診療") {
+		t.Fatal("new competency not offered to doctors")
+	}
+}
+
+func TestInstitutionProfile(t *testing.T) {
+	env := newEnv(t)
+	w := newWorld(t, env)
+	path := "/institutions/" + itoa(w.clinic)
+	if r := w.staff.Post(path, url.Values{"kind": {"clinic"}, "beds": {"0"}, "prefecture": {"東京都"}, "medical_area": {"区中央部"},
+		"departments": {"内科、小児科"}, "motto": {"患者様第一"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.Status, between(r.Body, `role="alert"`, "</div>"))
+	}
+	r := env.Client().Get(path)
+	if !strings.Contains(r.Body, "「患者様第一」") || !strings.Contains(r.Body, "区中央部") || !strings.Contains(r.Body, "内科、小児科") {
+		t.Fatalf("public institution page: %s", r.Body)
+	}
+	if r := w.specialist.Post(path, url.Values{"kind": {"hospital"}}); r.Status != http.StatusForbidden {
+		t.Fatalf("doctor edited the institution: %d", r.Status)
+	}
+	if r := w.agent.Post(path, url.Values{"kind": {"hospital"}}); r.Status != http.StatusForbidden {
+		t.Fatalf("agent edited the institution: %d", r.Status)
+	}
+}

@@ -246,3 +246,34 @@ func (db *DB) SaveCompetency(ctx context.Context, c career.Competency, retired b
 		return err
 	})
 }
+
+// PendingRegistration is a doctor whose 医籍登録番号 awaits an
+// administrator's check.
+type PendingRegistration struct {
+	UserID             int64
+	DisplayName        string
+	NameKanji          string
+	RegistrationNumber string
+	GraduationYear     int
+}
+
+// PendingRegistrations lists the doctors whose registration number is
+// entered but not yet verified, oldest first.
+func (db *DB) PendingRegistrations(ctx context.Context) ([]PendingRegistration, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT p.user_id, u.display_name, p.name_kanji, p.registration_number,
+		COALESCE(p.graduation_year, 0) FROM doctor_profiles p JOIN users u ON u.id = p.user_id
+		WHERE p.registration_number <> '' AND p.registration_verified_at IS NULL ORDER BY p.updated_at LIMIT 200`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var list []PendingRegistration
+	for rows.Next() {
+		var p PendingRegistration
+		if err := rows.Scan(&p.UserID, &p.DisplayName, &p.NameKanji, &p.RegistrationNumber, &p.GraduationYear); err != nil {
+			return nil, mapErr(err)
+		}
+		list = append(list, p)
+	}
+	return list, mapErr(rows.Err())
+}

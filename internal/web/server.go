@@ -28,6 +28,7 @@ type Server struct {
 	Openings *openings.Service
 	// Notifications reads and marks the signed-in user's own notifications.
 	Notifications notify.Inbox
+	CareerAdmin   CareerAdmin
 	Session       *httpx.Authenticator
 	Cookies       httpx.Cookies
 	Log           *slog.Logger
@@ -107,6 +108,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.Handle("GET /admin/orgs", s.signedIn(s.adminOrgs))
 	mux.Handle("POST /admin/orgs", s.signedIn(s.adminCreateOrg))
 	mux.Handle("GET /admin/audit", s.signedIn(s.adminAudit))
+	mux.Handle("GET /admin/career", s.signedIn(s.adminCareer))
+	mux.Handle("POST /admin/competencies", s.signedIn(s.adminSaveCompetency))
+	mux.Handle("POST /admin/doctors/{id}/verify-registration", s.signedIn(s.adminVerifyRegistration))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.E(apperr.NotFound, "お探しのページは見つかりませんでした。URLをご確認ください。"))
 	})
@@ -174,7 +178,8 @@ func navFor(cur *httpx.Current, path string) []navItem {
 		items = append(items,
 			navItem{Href: "/admin/users", Label: "ユーザー管理"},
 			navItem{Href: "/admin/orgs", Label: "組織管理"},
-			navItem{Href: "/admin/audit", Label: "監査ログ"})
+			navItem{Href: "/admin/audit", Label: "監査ログ"},
+			navItem{Href: "/admin/career", Label: "スキル・医籍"})
 	}
 	items = append(items, navItem{Href: "/settings", Label: "設定"})
 	for i := range items {
