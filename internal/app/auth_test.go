@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,13 @@ func forEngines(t *testing.T, fn func(t *testing.T, env *apptest.Env)) {
 	}
 }
 
-func newEnv(t *testing.T) *apptest.Env { return apptest.New(t, apptest.Options{}) }
+func newEnv(t *testing.T) *apptest.Env {
+	opts := apptest.Options{}
+	if os.Getenv("HAKUI_TEST_LOG") != "" {
+		opts.Log = os.Stderr
+	}
+	return apptest.New(t, opts)
+}
 
 func TestTOTPReplayIsRefused(t *testing.T) {
 	forEngines(t, func(t *testing.T, env *apptest.Env) {

@@ -257,3 +257,33 @@ func TestInstitutionProfile(t *testing.T) {
 		t.Fatalf("agent edited the institution: %d", r.Status)
 	}
 }
+
+func TestSavedSearchAnnouncesNewOpenings(t *testing.T) {
+	env := newEnv(t)
+	w := newWorld(t, env)
+	q := url.Values{"q": {"内科"}, "kind": {"part_time_regular"}, "prefecture": {"東京都"}}.Encode()
+	if r := w.specialist.Post("/me/searches", url.Values{"name": {"東京の内科 非常勤"}, "query": {q}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("save search: %d", r.Status)
+	}
+	w.post(t, w.staff, openingForm(url.Values{"poster_org_id": {itoa(w.clinic)}, "institution_id": {itoa(w.clinic)}}))
+	w.post(t, w.staff, openingForm(url.Values{"title": {"【皮膚科】大阪"}, "specialty": {"皮膚科"}, "prefecture": {"大阪府"},
+		"description": {"美容皮膚科"}, "poster_org_id": {itoa(w.clinic)}, "institution_id": {itoa(w.clinic)}}))
+	r := w.specialist.Get("/me/notifications")
+	if !strings.Contains(r.Body, "保存した検索「東京の内科 非常勤」に新しい求人") || !strings.Contains(r.Body, "【内科】外来診療 火曜午後") {
+		t.Fatalf("no announcement: %s", between(r.Body, "<h1>", "</main>"))
+	}
+	if strings.Contains(r.Body, "【皮膚科】大阪") {
+		t.Fatal("a non-matching opening was announced")
+	}
+	if r := w.junior.Get("/me/notifications"); strings.Contains(r.Body, "保存した検索") {
+		t.Fatal("another doctor got the announcement")
+	}
+	// Tracks show openings that build the next step's competencies.
+	w.specialist.Post("/profile", url.Values{"practice_form": {"employed"}, "tracks": {"medical_director"},
+		"event_national_exam_passed": {"2012-03-18"}, "event_junior_start": {"2012-04-01"}, "event_junior_end": {"2014-03-31"},
+		"event_specialty_start": {"2014-04-01"}, "event_specialty_start_specialty": {"内科"},
+		"event_specialist_obtained": {"2018-06-01"}, "event_specialist_obtained_specialty": {"内科"}})
+	if r := w.specialist.Get("/career"); r.Status != 200 || !strings.Contains(r.Body, "医療ディレクター") {
+		t.Fatalf("career page: %d", r.Status)
+	}
+}

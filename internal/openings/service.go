@@ -766,3 +766,38 @@ func (s *Service) SaveInstitution(ctx context.Context, actor policy.Actor, in *I
 	}
 	return s.Store.(InstitutionStore).SaveInstitution(ctx, in)
 }
+
+// Builder finds openings where a competency can be built.
+type Builder interface {
+	OpeningsUsing(ctx context.Context, codes []string, limit int) ([]*Opening, error)
+}
+
+// OpeningsBuilding returns open openings the doctor may take that ask for
+// any of the competencies: where the next step of a career track can be
+// practised.
+func (s *Service) OpeningsBuilding(ctx context.Context, doctor *profile.Profile, codes []string, n int) ([]Result, error) {
+	b, ok := s.Store.(Builder)
+	if !ok || len(codes) == 0 {
+		return nil, nil
+	}
+	list, err := b.OpeningsUsing(ctx, codes, 100)
+	if err != nil {
+		return nil, err
+	}
+	vocab, err := s.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	facts := doctor.Facts(s.Now())
+	var out []Result
+	for _, o := range list {
+		fit := career.Fit(facts, o.Facts(), vocab)
+		if fit.Eligibility.Allowed {
+			out = append(out, Result{Opening: o, Fit: &fit})
+		}
+		if len(out) == n {
+			break
+		}
+	}
+	return out, nil
+}

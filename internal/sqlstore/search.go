@@ -179,3 +179,37 @@ func (db *DB) textCondition(q *query, text jatext.Query) {
 	}
 	q.add("o.id IN (SELECT rowid FROM openings_fts WHERE openings_fts MATCH ?)", text.FTS5())
 }
+
+// OpeningsUsing returns open openings that ask for any of the competencies
+// (required or preferred), newest first: where a doctor can build them.
+func (db *DB) OpeningsUsing(ctx context.Context, codes []string, limit int) ([]*openings.Opening, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	args := []any{}
+	ph := make([]string, len(codes))
+	for i, c := range codes {
+		args = append(args, c)
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	args = append(args, limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+openingColumns+openingJoins+` WHERE o.status = 'open' AND o.id IN
+		(SELECT opening_id FROM opening_requirements WHERE code IN (`+strings.Join(ph, ", ")+`))
+		ORDER BY o.posted_at DESC, o.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var list []*openings.Opening
+	for rows.Next() {
+		o, err := scanOpening(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	return list, db.loadRequirements(ctx, list)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/jatext"
+	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/profile"
 )
 
@@ -278,11 +279,18 @@ func (s *Server) careerPage(w http.ResponseWriter, r *http.Request, cur *httpx.C
 	type trackView struct {
 		Track    career.Track
 		Progress career.TrackProgress
+		Building []openings.Result
 	}
 	var tracks []trackView
 	for _, t := range career.DefaultTracks() {
 		if slices.Contains(p.Tracks, t.Code) {
-			tracks = append(tracks, trackView{t, career.Progress(t, p.Skills, vocab)})
+			progress := career.Progress(t, p.Skills, vocab)
+			building, err := s.Openings.OpeningsBuilding(r.Context(), p, progress.MissingCodes(), 3)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			tracks = append(tracks, trackView{t, progress, building})
 		}
 	}
 	recs, err := s.Openings.Recommend(r.Context(), p, 5)
