@@ -19,6 +19,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/app"
 	"github.com/hakui-dev/hakui/internal/audit"
 	"github.com/hakui-dev/hakui/internal/identity"
+	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/sqlstore"
 )
 
@@ -77,13 +78,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	trustProxy := fs.Bool("trust-proxy", envBool("TRUST_PROXY"), "take the client address from X-Forwarded-For (HAKUI_TRUST_PROXY)")
 	insecure := fs.Bool("insecure-cookies", envBool("INSECURE_COOKIES"), "send cookies over plain HTTP; development on a LAN address only (HAKUI_INSECURE_COOKIES)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "json"), "json or text (HAKUI_LOG_FORMAT)")
+	var smtp notify.SMTP
+	fs.StringVar(&smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "SMTP server host:port for notification e-mail; empty disables e-mail (HAKUI_SMTP_ADDR)")
+	fs.StringVar(&smtp.From, "smtp-from", env("SMTP_FROM", "hakui@localhost"), "sender address (HAKUI_SMTP_FROM)")
+	fs.StringVar(&smtp.Username, "smtp-user", env("SMTP_USER", ""), "SMTP user (HAKUI_SMTP_USER)")
+	smtp.Password = env("SMTP_PASSWORD", "") // from the environment only, never a flag visible in ps
 	if !parse(fs, args, stderr) {
 		return 2
 	}
 	start := time.Now()
 	log := newLogger(stderr, *logFormat)
 	m, err := app.Open(ctx, app.Config{Addr: *addr, DB: f.db, KeysFile: f.keysFile(), BaseURL: *baseURL, Demo: *demo,
-		TrustProxy: *trustProxy, InsecureCookies: *insecure, Log: log})
+		TrustProxy: *trustProxy, InsecureCookies: *insecure, SMTP: smtp, Log: log})
 	if err != nil {
 		log.Error("start failed", "err", err)
 		return 1
