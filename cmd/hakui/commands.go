@@ -18,6 +18,7 @@ import (
 
 	"github.com/hakui-dev/hakui/internal/app"
 	"github.com/hakui-dev/hakui/internal/audit"
+	"github.com/hakui-dev/hakui/internal/bench"
 	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/sqlstore"
@@ -325,5 +326,24 @@ func runVersion(stdout io.Writer) int {
 		v = info.Main.Version
 	}
 	fmt.Fprintf(stdout, "hakui %s (%s, %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return 0
+}
+
+func runBenchSearch(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench search", flag.ContinueOnError)
+	n := fs.Int("openings", 100_000, "number of synthetic openings")
+	runs := fs.Int("runs", 50, "timed runs per query")
+	pg := fs.String("postgres", env("BENCH_POSTGRES", ""), "also run on this PostgreSQL DSN, in a fresh schema (HAKUI_BENCH_POSTGRES)")
+	if !parse(fs, args, stderr) {
+		return 2
+	}
+	if *n < 1 || *n > 2_000_000 || *runs < 1 {
+		fmt.Fprintln(stderr, "hakui bench search: --openings must be 1–2,000,000 and --runs at least 1")
+		return 2
+	}
+	if err := bench.Search(context.Background(), bench.SearchConfig{Openings: *n, Runs: *runs, Postgres: *pg, Out: stdout}); err != nil {
+		fmt.Fprintln(stderr, "hakui bench search:", err)
+		return 1
+	}
 	return 0
 }

@@ -79,13 +79,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func runBench(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "使い方: hakui bench match --scale jrmp|nrmp")
+		fmt.Fprintln(stderr, "使い方: hakui bench match --scale jrmp|nrmp | hakui bench search --openings N [--postgres DSN]")
 		return 2
 	}
 	switch args[0] {
 	case "match":
 		return runBenchMatch(args[1:], stdout, stderr)
+	case "search":
+		return runBenchSearch(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "hakui bench: unknown benchmark %q (known: match)\n", args[0])
+	fmt.Fprintf(stderr, "hakui bench: unknown benchmark %q (known: match, search)\n", args[0])
 	return 2
 }

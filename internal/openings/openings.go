@@ -325,6 +325,9 @@ type Filter struct {
 	// InstitutionID or PosterOrgID restrict to one organisation's openings.
 	InstitutionID int64
 	PosterOrgID   int64
+	// NaiveText scans title and description with LIKE instead of using the
+	// index; only the search benchmark sets it, as the baseline.
+	NaiveText bool
 }
 
 // ErrBadCursor is returned for a malformed page cursor.

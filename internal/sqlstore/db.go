@@ -300,3 +300,9 @@ func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	}
 	return 0, fmt.Errorf("sqlstore: no table %q", table)
 }
+
+// Analyze refreshes the planner's statistics, after a bulk load.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, `ANALYZE`)
+	return err
+}

@@ -93,7 +93,13 @@ func (db *DB) SearchOpenings(ctx context.Context, f openings.Filter) ([]*opening
 		q.add("o.answer_" + string(f.EligibleStage) + " <> 'reject'")
 	}
 	if text := jatext.ParseQuery(f.Text); !text.Empty() {
-		db.textCondition(&q, text)
+		if f.NaiveText {
+			for _, t := range strings.Fields(f.Text) {
+				q.add(`(o.title || ' ' || o.description) LIKE ? ESCAPE '\'`, "%"+escapeLike(t)+"%")
+			}
+		} else {
+			db.textCondition(&q, text)
+		}
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 100 {
