@@ -73,8 +73,10 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	users := map[string]int64{}
 	for _, l := range DemoLogins {
-		if _, err := m.DB.UserByEmail(ctx, l.Email); err == nil {
+		if u, err := m.DB.UserByEmail(ctx, l.Email); err == nil {
+			users[l.Email] = u.ID
 			continue
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err
@@ -87,8 +89,9 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 		if err := m.DB.CreateUser(ctx, u, []identity.Grant{g}); err != nil {
 			return err
 		}
+		users[l.Email] = u.ID
 	}
-	return nil
+	return m.seedDemoOpenings(ctx, orgIDs, users)
 }
 
 // PrintDemoLogins writes the demo accounts for the terminal.
