@@ -25,14 +25,20 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 		switch g.Role {
 		case identity.RoleDoctor:
 			title = "医師ダッシュボード"
-			add("プロフィールとキャリア", "専門・資格・スキル・希望条件を登録すると、求人ごとの適合度と不足が分かるようになります。", "/settings")
+			add("求人を探す", "常勤・定期非常勤・スポット・当直・在宅の求人を、応募できるかどうかと適合度つきで探せます。", "/openings")
+			add("プロフィール", "経歴・専門・資格・スキル・希望条件を登録すると、求人ごとの適合と不足が分かります。", "/profile")
+			add("キャリア", "選んだキャリアトラックの進み具合と、次のステップに役立つ求人。", "/career")
+			add("応募と保存した検索", "応募の状況と、新着を知らせる検索条件。", "/me/applications")
 			add("閲覧記録", "あなたの記録を誰がいつ見たかを確認できます。", "/me/audit")
 		case identity.RoleInstitutionStaff:
 			title = "医療機関ダッシュボード"
-			add(g.OrgName, "求人・応募者・面接をここで管理します。スタッフの招待は組織ページから。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+			add(g.OrgName+"の求人", "求人の掲載・編集・募集終了、CSVの取り込みと書き出し、届いた応募。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/openings")
+			add("医療機関の紹介", "理念(患者様第一など)や診療科を求職中の医師に伝えます。", "/institutions/"+strconv.FormatInt(g.OrgID, 10))
+			add("スタッフ", "スタッフの一覧と招待。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
 		case identity.RoleAgent:
 			title = "エージェントダッシュボード"
-			add(g.OrgName, "面談・確認事項・紹介・面接・振り返りまでの案件をここで進めます。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+			add(g.OrgName+"の求人", "医療機関に代わって求人を掲載し、届いた応募を確認します。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/openings")
+			add("スタッフ", "スタッフの一覧と招待。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
 		case identity.RoleCoordinator:
 			title = "キャリアコーディネーターダッシュボード"
 			add(g.OrgName, "地域枠の学生・医師の面談記録、義務年限、キャリアプランを支援します。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
