@@ -185,3 +185,51 @@ func FuzzDecideNeverCrossesOrganisations(f *testing.F) {
 		}
 	})
 }
+
+// TestOpeningRules: institution staff post their own; an agent posts for
+// an institution and owns it; the institution may see and close what was
+// posted for it; nobody else may touch an unpublished opening.
+func TestOpeningRules(t *testing.T) {
+	const clinic, agency, otherClinic = 10, 30, 20
+	staff := Actor{UserID: 1, Grants: []identity.Grant{{Role: identity.RoleInstitutionStaff, OrgID: clinic}}}
+	agent := Actor{UserID: 2, Grants: []identity.Grant{{Role: identity.RoleAgent, OrgID: agency}}}
+	stranger := Actor{UserID: 3, Grants: []identity.Grant{{Role: identity.RoleInstitutionStaff, OrgID: otherClinic}}}
+	doctor := Actor{UserID: 4, Grants: []identity.Grant{{Role: identity.RoleDoctor}}}
+	own := Object{Kind: KindOpening, ID: 1, OrgID: clinic, PartnerOrgID: clinic}
+	viaAgent := Object{Kind: KindOpening, ID: 2, OrgID: agency, PartnerOrgID: clinic}
+	tests := []struct {
+		name   string
+		actor  Actor
+		action Action
+		obj    Object
+		want   bool
+	}{
+		{"staff posts for own clinic", staff, Create, own, true},
+		{"staff edits own", staff, Update, own, true},
+		{"staff reads draft posted for it", staff, Read, viaAgent, true},
+		{"staff cannot edit agent's", staff, Update, viaAgent, false},
+		{"staff closes agent's", staff, Delete, viaAgent, true},
+		{"agent posts for clinic", agent, Create, viaAgent, true},
+		{"agent edits own posting", agent, Update, viaAgent, true},
+		{"agent cannot edit clinic's own", agent, Update, own, false},
+		{"agent cannot read clinic's draft", agent, Read, own, false},
+		{"other clinic cannot read draft", stranger, Read, own, false},
+		{"other clinic cannot close", stranger, Delete, viaAgent, false},
+		{"doctor cannot post", doctor, Create, own, false},
+		{"anyone reads a published opening", Actor{}, Read, Object{Kind: KindOpening, ID: 1, OrgID: clinic, Public: true}, true},
+		{"published does not mean editable", stranger, Update, Object{Kind: KindOpening, ID: 1, OrgID: clinic, Public: true}, false},
+		{"doctor applies for self", doctor, Create, Object{Kind: KindApplication, OwnerID: 4, OrgID: clinic}, true},
+		{"doctor cannot apply for another", doctor, Create, Object{Kind: KindApplication, OwnerID: 5, OrgID: clinic}, false},
+		{"staff reads applications to clinic", staff, List, Object{Kind: KindApplication, OrgID: agency, PartnerOrgID: clinic}, true},
+		{"other clinic cannot read applications", stranger, Read, Object{Kind: KindApplication, OwnerID: 4, OrgID: clinic}, false},
+		{"doctor reads own profile", doctor, Read, Object{Kind: KindProfile, ID: 4, OwnerID: 4}, true},
+		{"staff cannot read a profile directly", staff, Read, Object{Kind: KindProfile, ID: 4, OwnerID: 4}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := Decide(tt.actor, tt.action, tt.obj); d.Allow != tt.want {
+				t.Errorf("Decide = %v (%s), want %v", d.Allow, d.Reason, tt.want)
+			}
+		})
+	}
+}
