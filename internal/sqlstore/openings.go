@@ -83,28 +83,26 @@ func (db *DB) createOpening(ctx context.Context, tx *sql.Tx, o *openings.Opening
 	if o.Status == openings.StatusOpen && o.PostedAt == nil {
 		o.PostedAt = &now
 	}
-	{
-		err := tx.QueryRowContext(ctx, `INSERT INTO openings (institution_id, poster_org_id, posted_by, title, kind, remote_kind,
-			specialty, schedule_kind, weekly, weekday_mask, single_date, start_time, end_time, schedule_note, pay_unit, pay_min_yen,
-			pay_max_yen, emergency_level, duty_permit, prefecture, city, address, answer_student, answer_junior_resident,
-			answer_specialty_resident, answer_specialist, check_items, description, status, version, created_at,
-			updated_at, posted_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-			$24, $25, $26, $27, $28, $29, 1, $30, $30, $31) RETURNING id`,
-			o.InstitutionID, o.PosterOrgID, o.PostedBy, o.Title, o.Kind, o.RemoteKind, o.Specialty, o.Schedule.Kind,
-			mustJSON(nonNil(o.Schedule.Weekly)), o.Schedule.WeekdayMask(), o.Schedule.Date, o.Schedule.Start, o.Schedule.End,
-			o.Schedule.Note, o.PayUnit, o.PayMinYen, o.PayMaxYen, o.EmergencyLevel, o.DutyPermit, o.Prefecture, o.City, o.Address,
-			o.Answers[career.StageStudent], o.Answers[career.StageJuniorResident], o.Answers[career.StageSpecialtyResident],
-			o.Answers[career.StageSpecialist], mustJSON(nonNil(o.CheckItems)), o.Description, o.Status, now,
-			timePtr(o.PostedAt)).Scan(&o.ID)
-		if err != nil {
-			return err
-		}
-		if err := db.indexOpening(ctx, tx, o); err != nil {
-			return err
-		}
-		return writeRequirements(ctx, tx, o)
+	err := tx.QueryRowContext(ctx, `INSERT INTO openings (institution_id, poster_org_id, posted_by, title, kind, remote_kind,
+		specialty, schedule_kind, weekly, weekday_mask, single_date, start_time, end_time, schedule_note, pay_unit, pay_min_yen,
+		pay_max_yen, emergency_level, duty_permit, prefecture, city, address, answer_student, answer_junior_resident,
+		answer_specialty_resident, answer_specialist, check_items, description, status, version, created_at,
+		updated_at, posted_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+		$24, $25, $26, $27, $28, $29, 1, $30, $30, $31) RETURNING id`,
+		o.InstitutionID, o.PosterOrgID, o.PostedBy, o.Title, o.Kind, o.RemoteKind, o.Specialty, o.Schedule.Kind,
+		mustJSON(nonNil(o.Schedule.Weekly)), o.Schedule.WeekdayMask(), o.Schedule.Date, o.Schedule.Start, o.Schedule.End,
+		o.Schedule.Note, o.PayUnit, o.PayMinYen, o.PayMaxYen, o.EmergencyLevel, o.DutyPermit, o.Prefecture, o.City, o.Address,
+		o.Answers[career.StageStudent], o.Answers[career.StageJuniorResident], o.Answers[career.StageSpecialtyResident],
+		o.Answers[career.StageSpecialist], mustJSON(nonNil(o.CheckItems)), o.Description, o.Status, now,
+		timePtr(o.PostedAt)).Scan(&o.ID)
+	if err != nil {
+		return err
 	}
+	if err := db.indexOpening(ctx, tx, o); err != nil {
+		return err
+	}
+	return writeRequirements(ctx, tx, o)
 }
 
 // UpdateOpening replaces the editable fields of o if its version is still
@@ -115,35 +113,33 @@ func (db *DB) UpdateOpening(ctx context.Context, o *openings.Opening) error {
 
 func (db *DB) updateOpening(ctx context.Context, tx *sql.Tx, o *openings.Opening) error {
 	now := utc(db.Now())
-	{
-		err := execOne(ctx, tx, `UPDATE openings SET title = $1, kind = $2, remote_kind = $3, specialty = $4, schedule_kind = $5,
-			weekly = $6, weekday_mask = $7, single_date = $8, start_time = $9, end_time = $10, schedule_note = $11, pay_unit = $12,
-			pay_min_yen = $13, pay_max_yen = $14, emergency_level = $15, duty_permit = $16, prefecture = $17, city = $18,
-			address = $19, answer_student = $20, answer_junior_resident = $21, answer_specialty_resident = $22,
-			answer_specialist = $23, check_items = $24, description = $25, updated_at = $26,
-			version = version + 1
-			WHERE id = $27 AND version = $28`,
-			o.Title, o.Kind, o.RemoteKind, o.Specialty, o.Schedule.Kind, mustJSON(nonNil(o.Schedule.Weekly)), o.Schedule.WeekdayMask(),
-			o.Schedule.Date, o.Schedule.Start, o.Schedule.End, o.Schedule.Note, o.PayUnit, o.PayMinYen, o.PayMaxYen,
-			o.EmergencyLevel, o.DutyPermit, o.Prefecture, o.City, o.Address, o.Answers[career.StageStudent],
-			o.Answers[career.StageJuniorResident], o.Answers[career.StageSpecialtyResident], o.Answers[career.StageSpecialist],
-			mustJSON(nonNil(o.CheckItems)), o.Description, now, o.ID, o.Version)
-		if err == ErrNotFound {
-			return ErrConflict
-		}
-		if err != nil {
-			return err
-		}
-		o.Version++
-		o.UpdatedAt = now
-		if _, err := tx.ExecContext(ctx, `DELETE FROM opening_requirements WHERE opening_id = $1`, o.ID); err != nil {
-			return err
-		}
-		if err := db.indexOpening(ctx, tx, o); err != nil {
-			return err
-		}
-		return writeRequirements(ctx, tx, o)
+	err := execOne(ctx, tx, `UPDATE openings SET title = $1, kind = $2, remote_kind = $3, specialty = $4, schedule_kind = $5,
+		weekly = $6, weekday_mask = $7, single_date = $8, start_time = $9, end_time = $10, schedule_note = $11, pay_unit = $12,
+		pay_min_yen = $13, pay_max_yen = $14, emergency_level = $15, duty_permit = $16, prefecture = $17, city = $18,
+		address = $19, answer_student = $20, answer_junior_resident = $21, answer_specialty_resident = $22,
+		answer_specialist = $23, check_items = $24, description = $25, updated_at = $26,
+		version = version + 1
+		WHERE id = $27 AND version = $28`,
+		o.Title, o.Kind, o.RemoteKind, o.Specialty, o.Schedule.Kind, mustJSON(nonNil(o.Schedule.Weekly)), o.Schedule.WeekdayMask(),
+		o.Schedule.Date, o.Schedule.Start, o.Schedule.End, o.Schedule.Note, o.PayUnit, o.PayMinYen, o.PayMaxYen,
+		o.EmergencyLevel, o.DutyPermit, o.Prefecture, o.City, o.Address, o.Answers[career.StageStudent],
+		o.Answers[career.StageJuniorResident], o.Answers[career.StageSpecialtyResident], o.Answers[career.StageSpecialist],
+		mustJSON(nonNil(o.CheckItems)), o.Description, now, o.ID, o.Version)
+	if err == ErrNotFound {
+		return ErrConflict
 	}
+	if err != nil {
+		return err
+	}
+	o.Version++
+	o.UpdatedAt = now
+	if _, err := tx.ExecContext(ctx, `DELETE FROM opening_requirements WHERE opening_id = $1`, o.ID); err != nil {
+		return err
+	}
+	if err := db.indexOpening(ctx, tx, o); err != nil {
+		return err
+	}
+	return writeRequirements(ctx, tx, o)
 }
 
 // SetOpeningStatus moves an opening to status (publishing sets posted_at
