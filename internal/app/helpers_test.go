@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"io"
+	"mime/multipart"
 	"strconv"
 
 	"github.com/hakui-dev/hakui/internal/app"
@@ -20,3 +22,5 @@ func mustInt(t interface{ Fatal(...any) }, s string) int64 {
 	}
 	return n
 }
+
+func multipartWriter(w io.Writer) *multipart.Writer { return multipart.NewWriter(w) }

@@ -287,3 +287,59 @@ func TestSavedSearchAnnouncesNewOpenings(t *testing.T) {
 		t.Fatalf("career page: %d", r.Status)
 	}
 }
+
+func TestCSVImportThroughThePage(t *testing.T) {
+	env := newEnv(t)
+	w := newWorld(t, env)
+	export := w.staff.Get("/orgs/" + itoa(w.clinic) + "/openings.csv?encoding=shift_jis")
+	if export.Status != 200 || !strings.Contains(export.Header.Get("Content-Type"), "shift_jis") {
+		t.Fatalf("export: %d %q", export.Status, export.Header.Get("Content-Type"))
+	}
+	utf := w.staff.Get("/orgs/" + itoa(w.clinic) + "/openings.csv")
+	header := strings.SplitN(strings.TrimPrefix(utf.Body, "\ufeff"), "\r\n", 2)[0]
+	upload := func(body string) *apptest.Response {
+		var buf strings.Builder
+		mw := multipartWriter(&buf)
+		part, _ := mw.CreateFormFile("file", "openings.csv")
+		part.Write([]byte(body))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/orgs/"+itoa(w.clinic)+"/openings/import", strings.NewReader(buf.String()))
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", env.Server.URL)
+		return w.staff.Do(req)
+	}
+	cols := strings.Split(header, ",")
+	row := func(vals map[string]string) string {
+		var cells []string
+		for _, c := range cols {
+			cells = append(cells, vals[c])
+		}
+		return strings.Join(cells, ",")
+	}
+	good := map[string]string{"タイトル": "【内科】CSV 水曜", "勤務形態": "定期非常勤", "日程の種類": "weekly", "曜日と時間": "水 09:00-12:00",
+		"報酬単位": "時給", "報酬下限(円)": "10000", "都道府県": "東京都", "医学生": "不可", "初期研修医": "不可", "専攻医": "応相談", "専門医": "可"}
+	bad := map[string]string{}
+	for k, v := range good {
+		bad[k] = v
+	}
+	bad["都道府県"] = "東京"
+	r := upload(header + "\r\n" + row(good) + "\r\n" + row(bad) + "\r\n")
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "3行目") {
+		t.Fatalf("bad upload: %d %s", r.Status, between(r.Body, `role="alert"`, "</div>"))
+	}
+	r = upload(header + "\r\n" + row(good) + "\r\n")
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("good upload: %d %s", r.Status, between(r.Body, `role="alert"`, "</div>"))
+	}
+	if r := w.staff.Get("/orgs/" + itoa(w.clinic) + "/openings?status=draft"); !strings.Contains(r.Body, "【内科】CSV 水曜") {
+		t.Fatal("imported draft not listed")
+	}
+	// Another clinic's staff cannot import into this one.
+	other := env.Org(identity.OrgInstitution, "別のクリニック")
+	u := env.User("x@other.jp", "他院", identity.Grant{Role: identity.RoleInstitutionStaff, OrgID: other})
+	c := env.Client()
+	c.Login(u.Email, env.EnableTOTP(u))
+	if r := c.Get("/orgs/" + itoa(w.clinic) + "/openings.csv"); r.Status != http.StatusNotFound {
+		t.Fatalf("other clinic exported: %d", r.Status)
+	}
+}

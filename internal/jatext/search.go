@@ -4,32 +4,36 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Free-text search over Japanese and latin text, the same on SQLite (FTS5)
 // and PostgreSQL (tsvector), with no word segmenter.
 //
-// Text is folded (Fold) and cut into tokens:
-//   - a run of ASCII letters and digits is one word token ("mri", "2000");
-//   - a run of other letters, digits and marks (kanji, kana, Greek, accented
-//     latin) gives its overlapping character bigrams followed by a closing
-//     unigram of its last character: "皮膚科医" → 皮膚 膚科 科医 医;
-//   - everything else (spaces, punctuation, symbols) separates.
+// Text is folded (Fold) and cut into segments: a word is a run of ASCII
+// letters and digits ("mri", "2000"); a run is a run of other letters,
+// digits and marks (kanji, kana, Greek, accented latin); everything else
+// (spaces, punctuation, symbols) separates. A word is one token. A run gives
+// its overlapping character bigrams and then a closing unigram of its last
+// character: 皮膚科医 → 皮膚 膚科 科医 医.
 //
 // A query term is searched as a phrase of its tokens, so it matches exactly
 // where its token sequence occurs in the document: any substring of a run
-// of two or more characters matches, and a latin word matches whole words.
-// The query omits the closing unigram of its last run (the document may go
-// on: 内科 matches 内科医) and keeps those of earlier runs, which stand for
-// the run's end. A last run of a single character is a prefix token: it
-// matches that character's unigram and every bigram starting with it, so 科
-// finds 内科 as well as 科目.
+// matches, and a word matches whole words. The query leaves out the
+// closing unigram of its last run (the document may go on: 内科 matches
+// 内科医) and keeps those of earlier runs, which mark the run's end. A last
+// run of one character is a prefix token: it matches that character's
+// unigram and every bigram starting with it, so 科 finds 内科 and 科目.
 //
 // Tokens are written in the alphabet [a-z0-9] so that no engine's parser
 // can split, drop or interpret them: a run token is "x" and the hex code of
 // each character (4 digits, or "g" and 5 digits beyond the BMP), and a word
 // beginning with "x" gets another "x" in front, so the two kinds never
 // collide. 内科 → x518579d1; xray → xxray.
+//
+// MatchText and Term.Needle express the same matching as a plain substring
+// test (instr, strpos), for checking a row without the index.
 
 // Limits on a parsed query.
 const (
@@ -37,21 +41,23 @@ const (
 	MaxQueryTerms = 8
 	// MaxTermRunes is the length at which ParseQuery cuts a term.
 	MaxTermRunes = 64
-	// maxWordBytes is the length at which word tokens are cut, on both
-	// sides, well inside PostgreSQL's limit of 2047 bytes per lexeme.
+	// maxWordBytes is the length at which words are cut, in documents and
+	// queries alike, well inside PostgreSQL's 2047 bytes per lexeme.
 	maxWordBytes = 64
 )
 
 // fieldBreak separates fields in IndexText. No query produces it (run
 // tokens are longer, words starting with x are doubled), so no phrase
-// spans two fields.
+// spans two fields. MatchText separates fields with "|", which no needle
+// contains.
 const fieldBreak = "x"
 
 // Fold returns s normalised for search: NFKC (full-width latin and digits,
 // half-width katakana), lower case, hiragana as katakana (かんさつ = カンサツ),
-// and ヶ ヵ as ケ カ (霞ヶ関 = 霞ケ関).
+// and ヶ ヵ as ケ カ (霞ヶ関 = 霞ケ関). The result is composed again (NFC), as
+// folding can make a pair composable (ヶ and a voiced mark become ゲ).
 func Fold(s string) string {
-	return strings.Map(foldRune, Normalize(s))
+	return norm.NFC.String(strings.Map(foldRune, Normalize(s)))
 }
 
 func foldRune(r rune) rune {
@@ -83,9 +89,9 @@ func SearchTokens(text string) []string {
 	return out
 }
 
-// IndexText returns what to store in the search index column for a
-// document made of fields: the token stream, space-separated, in order
-// (phrases need positions), with a break between fields.
+// IndexText returns what the full-text index stores for a document made of
+// fields: its tokens, space-separated, in order (phrases need positions),
+// with a break between fields.
 func IndexText(fields ...string) string {
 	var b strings.Builder
 	var toks []string
@@ -103,6 +109,27 @@ func IndexText(fields ...string) string {
 			}
 			b.WriteString(t)
 		}
+	}
+	return b.String()
+}
+
+// MatchText returns a document made of fields as its segments, each
+// between single spaces, with "|" between fields: " 内科医 | mri ". A term
+// matches the document exactly when the text contains the term's Needle,
+// so a row can be checked with instr (SQLite) or strpos (PostgreSQL)
+// without the index. It is about a third of IndexText's size.
+func MatchText(fields ...string) string {
+	var b strings.Builder
+	for _, f := range fields {
+		var segs []string
+		eachSegment(Fold(f), func(seg string, _ bool) { segs = append(segs, seg) })
+		if len(segs) == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('|')
+		}
+		b.WriteString(" " + strings.Join(segs, " ") + " ")
 	}
 	return b.String()
 }
@@ -190,9 +217,10 @@ func splitQuery(s string) []string {
 // engines' expressions must not be used.
 func (q Query) Empty() bool { return len(q.Terms) == 0 }
 
-// FTS5 returns q as an SQLite FTS5 MATCH expression: each term a quoted
-// phrase, terms joined with AND. Tokens are [a-z0-9] only, so nothing in
-// the user's input can become FTS5 syntax.
+// FTS5 returns q as an SQLite FTS5 query: each term a quoted phrase, terms
+// joined with AND. Tokens are [a-z0-9] only, so nothing in the user's
+// input can become FTS5 syntax. It can be put in a column filter:
+// "col : (" + q.FTS5() + ")".
 func (q Query) FTS5() string {
 	var b strings.Builder
 	for i, t := range q.Terms {
@@ -231,14 +259,43 @@ func (q Query) TSQuery() string {
 	return b.String()
 }
 
-// Matches reports whether doc, one field of text, matches q exactly as the
-// database index matches its IndexText: every term's tokens occur
-// consecutively in doc's. doc is folded here. It serves tests and lists
-// too small for an index; the engines need no check after them.
-func (q Query) Matches(doc string) bool {
-	toks, _ := appendTokens(nil, Fold(doc), false)
+// Needle returns what MatchText contains exactly where the term matches:
+// its segments between single spaces, with a space before a leading word
+// and after a trailing one (words match whole), none at a run's open end.
+func (t Term) Needle() string {
+	var b strings.Builder
+	last := false
+	eachSegment(t.Text, func(seg string, word bool) {
+		if b.Len() > 0 || word {
+			b.WriteByte(' ')
+		}
+		b.WriteString(seg)
+		last = word
+	})
+	if last {
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// Matches reports whether a document made of fields matches q, exactly as
+// the index matches the document's IndexText. Fields are folded here. It
+// serves tests and lists too small for an index.
+func (q Query) Matches(fields ...string) bool {
+	var docs [][]string
+	for _, f := range fields {
+		if toks, _ := appendTokens(nil, Fold(f), false); len(toks) > 0 {
+			docs = append(docs, toks)
+		}
+	}
 	for _, t := range q.Terms {
-		if !t.occursIn(toks) {
+		found := false
+		for _, doc := range docs {
+			if found = t.occursIn(doc); found {
+				break
+			}
+		}
+		if !found {
 			return false
 		}
 	}
@@ -260,47 +317,62 @@ next:
 	return false
 }
 
-// appendTokens appends the tokens of folded text s to dst. For a query
-// term (query), the closing unigram of the last run is left out, or, when
-// that run is one character, kept and reported as a prefix.
-func appendTokens(dst []string, s string, query bool) (toks []string, prefix bool) {
-	var run []rune // the current run of non-ASCII letters
-	lastRun := 0   // length of the run that gave the last tokens; 0 after a word
-	flush := func() {
-		for i := 0; i+1 < len(run); i++ {
-			dst = append(dst, runToken(run[i:i+2]))
-		}
-		if len(run) > 0 {
-			dst = append(dst, runToken(run[len(run)-1:]))
-			lastRun = len(run)
-		}
-		run = run[:0]
-	}
+// eachSegment calls fn with each word (cut at maxWordBytes) and run of
+// folded text s.
+func eachSegment(s string, fn func(seg string, word bool)) {
+	runStart := -1
 	for i := 0; i < len(s); {
 		if isASCIIAlnum(s[i]) {
-			flush()
+			if runStart >= 0 {
+				fn(s[runStart:i], false)
+				runStart = -1
+			}
 			j := i + 1
 			for j < len(s) && isASCIIAlnum(s[j]) {
 				j++
 			}
-			w := s[i:min(j, i+maxWordBytes)]
-			if w[0] == 'x' {
-				w = "x" + w
-			}
-			dst = append(dst, w)
-			lastRun = 0
+			fn(s[i:min(j, i+maxWordBytes)], true)
 			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
 		if r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)) {
-			run = append(run, r)
-		} else {
-			flush()
+			if runStart < 0 {
+				runStart = i
+			}
+		} else if runStart >= 0 {
+			fn(s[runStart:i], false)
+			runStart = -1
 		}
+		i += size
 	}
-	flush()
+	if runStart >= 0 {
+		fn(s[runStart:], false)
+	}
+}
+
+// appendTokens appends the tokens of folded text s to dst. For a query
+// term (query), the closing unigram of the last run is left out, or, when
+// that run is one character, kept and reported as a prefix.
+func appendTokens(dst []string, s string, query bool) (toks []string, prefix bool) {
+	lastRun := 0 // characters in the last segment if it was a run
+	var runes []rune
+	eachSegment(s, func(seg string, word bool) {
+		if word {
+			if seg[0] == 'x' {
+				seg = "x" + seg
+			}
+			dst = append(dst, seg)
+			lastRun = 0
+			return
+		}
+		runes = append(runes[:0], []rune(seg)...)
+		for i := 0; i+1 < len(runes); i++ {
+			dst = append(dst, runToken(runes[i:i+2]))
+		}
+		dst = append(dst, runToken(runes[len(runes)-1:]))
+		lastRun = len(runes)
+	})
 	switch {
 	case !query || lastRun == 0:
 	case lastRun == 1:
