@@ -130,6 +130,7 @@ CREATE TABLE openings (
 CREATE INDEX openings_institution ON openings (institution_id, status);
 CREATE INDEX openings_poster ON openings (poster_org_id, status);
 CREATE INDEX openings_open_posted ON openings (status, posted_at DESC, id DESC);
+CREATE INDEX openings_open_kind_posted ON openings (status, kind, posted_at DESC, id DESC);
 CREATE INDEX openings_open_pay ON openings (status, pay_unit, pay_max_yen DESC, id DESC);
 
 CREATE TABLE opening_requirements (
