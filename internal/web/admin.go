@@ -83,16 +83,8 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, cur *httpx.
 }
 
 func (s *Server) adminEndSessions(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = s.Accounts.EndSessions(r.Context(), cur.Actor(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.setFlash(w, "ユーザーのセッションをすべて終了しました。")
-	redirect(w, r, "/admin/users")
+	s.act(w, r, func(id int64) error { return s.Accounts.EndSessions(r.Context(), cur.Actor(), id) },
+		"ユーザーのセッションをすべて終了しました。", "/admin/users")
 }
 
 func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {

@@ -364,14 +364,6 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request, cur *httpx.C
 }
 
 func (s *Server) deleteSearch(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = s.Openings.DeleteSavedSearch(r.Context(), cur.Actor(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.setFlash(w, "検索条件を削除しました。")
-	redirect(w, r, "/me/applications")
+	s.act(w, r, func(id int64) error { return s.Openings.DeleteSavedSearch(r.Context(), cur.Actor(), id) },
+		"検索条件を削除しました。", "/me/applications")
 }

@@ -269,6 +269,21 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 // invalid wraps per-field messages as an invalid-input error.
 func invalid(fields map[string]string) error { return apperr.InvalidFields(fields) }
 
+// act runs a POST that acts on the object named by the {id} path value,
+// then flashes the message and redirects, or shows what went wrong.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, do func(id int64) error, flash, to string) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = do(id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.setFlash(w, flash)
+	redirect(w, r, to)
+}
+
 // redirect sends the browser on after a successful POST.
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)

@@ -189,16 +189,8 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, cur *httpx
 }
 
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = s.Views.EndSession(r.Context(), cur.Actor(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.setFlash(w, "セッションを終了しました。")
-	redirect(w, r, "/settings/sessions")
+	s.act(w, r, func(id int64) error { return s.Views.EndSession(r.Context(), cur.Actor(), id) },
+		"セッションを終了しました。", "/settings/sessions")
 }
 
 func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
@@ -258,14 +250,6 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, cur *httpx.
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = s.Views.RevokeToken(r.Context(), cur.Actor(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.setFlash(w, "トークンを無効にしました。")
-	redirect(w, r, "/settings/tokens")
+	s.act(w, r, func(id int64) error { return s.Views.RevokeToken(r.Context(), cur.Actor(), id) },
+		"トークンを無効にしました。", "/settings/tokens")
 }
