@@ -69,10 +69,7 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 		}
 		orgIDs[d.name] = org.ID
 	}
-	hash, err := password.HashWithParams(DemoPassword, m.Config.PasswordParams)
-	if err != nil {
-		return err
-	}
+	var hash string // made once, and only if an account is missing
 	users := map[string]int64{}
 	for _, l := range DemoLogins {
 		if u, err := m.DB.UserByEmail(ctx, l.Email); err == nil {
@@ -80,6 +77,12 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 			continue
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err
+		}
+		if hash == "" {
+			var err error
+			if hash, err = password.HashWithParams(DemoPassword, m.Config.PasswordParams); err != nil {
+				return err
+			}
 		}
 		g := identity.Grant{Role: l.Role}
 		if l.Org != "" {
