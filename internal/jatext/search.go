@@ -259,6 +259,27 @@ func (q Query) TSQuery() string {
 	return b.String()
 }
 
+// TSQueryTokens returns every token of q joined with & (the last of a
+// prefix term with :*), for to_tsquery('simple', …). It matches a superset
+// of TSQuery, but a GIN index answers it without rechecking rows (no
+// positions to compare); with every term's Needle checked on the row's
+// MatchText the result is exact again, and cheaper than phrases.
+func (q Query) TSQueryTokens() string {
+	var b strings.Builder
+	for _, t := range q.Terms {
+		for j, tok := range t.Tokens {
+			if b.Len() > 0 {
+				b.WriteString(" & ")
+			}
+			b.WriteString(tok)
+			if t.Prefix && j == len(t.Tokens)-1 {
+				b.WriteString(":*")
+			}
+		}
+	}
+	return b.String()
+}
+
 // Needle returns what MatchText contains exactly where the term matches:
 // its segments between single spaces, with a space before a leading word
 // and after a trailing one (words match whole), none at a run's open end.

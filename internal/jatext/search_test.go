@@ -320,18 +320,18 @@ func TestParseQueryTokens(t *testing.T) {
 
 func TestEngineExpressions(t *testing.T) {
 	tests := []struct {
-		in, fts5, tsquery string
+		in, fts5, tsquery, tokens string
 	}{
-		{"内科", `"x518579d1"`, `x518579d1`},
-		{"皮膚科 MRI", `"x76ae819a x819a79d1" AND "mri"`, `(x76ae819a <-> x819a79d1) & mri`},
-		{"眼", `"x773c"*`, `x773c:*`},
-		{"ct室", `"ct x5ba4"*`, `(ct <-> x5ba4:*)`},
-		{"", ``, ``},
+		{"内科", `"x518579d1"`, `x518579d1`, `x518579d1`},
+		{"皮膚科 MRI", `"x76ae819a x819a79d1" AND "mri"`, `(x76ae819a <-> x819a79d1) & mri`, `x76ae819a & x819a79d1 & mri`},
+		{"眼", `"x773c"*`, `x773c:*`, `x773c:*`},
+		{"ct室", `"ct x5ba4"*`, `(ct <-> x5ba4:*)`, `ct & x5ba4:*`},
+		{"", ``, ``, ``},
 		// Operators and quotes of either engine become separators or plain words.
 		{`NEAR(内科 当直) OR "x" AND NOT -当直`, `"near x518579d1" AND "x5f5376f4" AND "or" AND "xx" AND "and" AND "not"`,
-			`(near <-> x518579d1) & x5f5376f4 & or & xx & and & not`},
+			`(near <-> x518579d1) & x5f5376f4 & or & xx & and & not`, `near & x518579d1 & x5f5376f4 & or & xx & and & not`},
 		{`a:* & b | !c <-> 'd' ( ) *内科* ^e {f} + "`, `"a" AND "b" AND "c" AND "d" AND "x518579d1" AND "e" AND "f"`,
-			`a & b & c & d & x518579d1 & e & f`},
+			`a & b & c & d & x518579d1 & e & f`, `a & b & c & d & x518579d1 & e & f`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -341,6 +341,9 @@ func TestEngineExpressions(t *testing.T) {
 			}
 			if got := q.TSQuery(); got != tt.tsquery {
 				t.Errorf("TSQuery() = %s, want %s", got, tt.tsquery)
+			}
+			if got := q.TSQueryTokens(); got != tt.tokens {
+				t.Errorf("TSQueryTokens() = %s, want %s", got, tt.tokens)
 			}
 		})
 	}
@@ -353,6 +356,7 @@ var (
 	fts5RE     = regexp.MustCompile(`^(` + ftsTerm + `( AND ` + ftsTerm + `)*)?$`)
 	tsqTerm    = `([a-z0-9]+(:\*)?|\([a-z0-9]+( <-> [a-z0-9]+)+(:\*)?\))`
 	tsqueryRE  = regexp.MustCompile(`^(` + tsqTerm + `( & ` + tsqTerm + `)*)?$`)
+	tsqTokenRE = regexp.MustCompile(`^([a-z0-9]+(:\*)?( & [a-z0-9]+(:\*)?)*)?$`)
 	runeAlpha  = []rune("内科外来診療当直在宅皮膚眼医師オンコールかんさつｶﾀｶﾅﾞー々ヶ𠮷β")
 	wordAlpha  = []rune("abcxyzMRI019ＭＲＩ１")
 	otherAlpha = []rune(" 　・、。-【】\"'()*:")
@@ -480,6 +484,14 @@ func FuzzParseQuery(f *testing.F) {
 		}
 		if tsq := q.TSQuery(); !tsqueryRE.MatchString(tsq) {
 			t.Fatalf("TSQuery() = %q", tsq)
+		}
+		if tsq := q.TSQueryTokens(); !tsqTokenRE.MatchString(tsq) {
+			t.Fatalf("TSQueryTokens() = %q", tsq)
+		}
+		for _, term := range q.Terms {
+			if n := term.Needle(); n == "" || strings.ContainsAny(n, "|\"") {
+				t.Fatalf("Needle() = %q for %+v", n, term)
+			}
 		}
 		if q.Empty() != (q.FTS5() == "") {
 			t.Fatalf("Empty() = %v, FTS5() = %q", q.Empty(), q.FTS5())

@@ -142,6 +142,10 @@ func (o *Opening) searchParts() []string {
 // SearchDocument is the text a free-text search looks in.
 func (o *Opening) SearchDocument() string { return strings.Join(o.searchParts(), "\n") }
 
+// MatchText is the opening's text as jatext.MatchText lays it out, for
+// checking a common search text row by row.
+func (o *Opening) MatchText() string { return jatext.MatchText(o.searchParts()...) }
+
 // SearchText is what the free-text index stores for the opening.
 func (o *Opening) SearchText() string { return jatext.IndexText(o.searchParts()...) }
 

@@ -25,3 +25,11 @@ func (db *DB) DisableAuditGuardForTest(ctx context.Context, t *testing.T) {
 		}
 	}
 }
+
+// SetProbeAboveForTest changes the match count at which SQLite switches
+// from the index to walking the rows, and returns the restore function.
+func SetProbeAboveForTest(n int) func() {
+	old := probeAbove
+	probeAbove = n
+	return func() { probeAbove = old }
+}

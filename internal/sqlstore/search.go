@@ -23,7 +23,7 @@ func (db *DB) indexOpening(ctx context.Context, tx *sql.Tx, o *openings.Opening)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM openings_fts WHERE rowid = $1`, o.ID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE openings SET match_text = $1 WHERE id = $2`, jatext.Fold(o.SearchDocument()), o.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE openings SET match_text = $1 WHERE id = $2`, o.MatchText(), o.ID); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO openings_fts (rowid, tokens) VALUES ($1, $2)`, o.ID, text)
@@ -183,15 +183,14 @@ func parseCursor2(s string) (int64, int64, bool) {
 // probeAbove is the number of text matches above which SQLite walks the
 // openings in the requested order and checks each one's folded text,
 // rather than collecting every match from the index and sorting them.
-const probeAbove = 1000
+var probeAbove = 1000
 
 // textCondition restricts to openings containing every term. On SQLite the
 // shape depends on how common the text is: a rare text's matches are few
 // and cheap to collect from the FTS index and sort; a common one (内科
 // matches a third of the openings) is found fastest by walking the openings
-// in the page's order, testing the folded text, and stopping at one page.
-// Both test the same thing: a term's token phrase occurs exactly where its
-// folded text does.
+// in the page's order, testing each row's jatext.MatchText for the term's
+// Needle, and stopping at one page. Both decide the same thing.
 func (db *DB) textCondition(ctx context.Context, q *query, text jatext.Query) error {
 	if db.dialect == Postgres {
 		q.add("o.search_vector @@ to_tsquery('simple', ?)", text.TSQuery())
@@ -208,7 +207,7 @@ func (db *DB) textCondition(ctx context.Context, q *query, text jatext.Query) er
 		return nil
 	}
 	for _, t := range text.Terms {
-		q.add("instr(o.match_text, ?) > 0", t.Text)
+		q.add("instr(o.match_text, ?) > 0", t.Needle())
 	}
 	return nil
 }

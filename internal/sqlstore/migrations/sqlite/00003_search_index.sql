@@ -4,6 +4,6 @@
 -- is the opening's id.
 CREATE VIRTUAL TABLE openings_fts USING fts5(tokens, tokenize = 'ascii', detail = 'full');
 
--- The folded text of each opening (jatext.Fold), for walking the openings
+-- Each opening's jatext.MatchText, for walking the openings
 -- in order when a search text is too common for the index to help.
 ALTER TABLE openings ADD COLUMN match_text TEXT NOT NULL DEFAULT '';
