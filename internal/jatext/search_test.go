@@ -502,3 +502,27 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+const benchDoc = "【内科】外来診療 定期非常勤 火曜午後。経験豊富なスタッフがサポートします。電子カルテを導入しています。" +
+	"ＭＲＩ・ＣＴの読影をお願いします。ｵﾝｺｰﾙ対応あり(月2回程度)。当直なしの勤務も可能です。駅から徒歩5分です。" +
+	"患者様第一の医療を実践しています。COVID-19の対応実績があります。週4日からの勤務が可能です。"
+
+func BenchmarkIndexText(b *testing.B) {
+	for b.Loop() {
+		IndexText("【内科】外来診療 定期非常勤 火曜午後", benchDoc)
+	}
+}
+
+func BenchmarkMatchText(b *testing.B) {
+	for b.Loop() {
+		MatchText("【内科】外来診療 定期非常勤 火曜午後", benchDoc)
+	}
+}
+
+func BenchmarkParseQuery(b *testing.B) {
+	for b.Loop() {
+		q := ParseQuery("整形外科 ＭＲＩ \"外来 診療\" おんこーる")
+		_ = q.FTS5()
+		_ = q.TSQuery()
+	}
+}

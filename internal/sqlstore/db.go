@@ -17,8 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -62,10 +63,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		pool, err := sql.Open("pgx", dsn)
+		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sqlstore: %w", err)
 		}
+		// A generic plan, which PostgreSQL switches to after a statement's
+		// fifth run, misjudges the text-search filters badly; plan each run.
+		if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+			cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+		}
+		pool := stdlib.OpenDB(*cfg)
 		pool.SetMaxOpenConns(20)
 		pool.SetMaxIdleConns(10)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
@@ -301,8 +308,14 @@ func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	return 0, fmt.Errorf("sqlstore: no table %q", table)
 }
 
-// Analyze refreshes the planner's statistics, after a bulk load.
+// Analyze refreshes the planner's statistics, after a bulk load. On SQLite
+// it leaves the FTS5 shadow tables alone: statistics on them make FTS5
+// re-prepare its statements on every query.
 func (db *DB) Analyze(ctx context.Context) error {
-	_, err := db.write.ExecContext(ctx, `ANALYZE`)
+	query := `ANALYZE`
+	if db.dialect == SQLite {
+		query = `ANALYZE openings`
+	}
+	_, err := db.write.ExecContext(ctx, query)
 	return err
 }
