@@ -44,6 +44,11 @@ type Store interface {
 	CreateSavedSearch(ctx context.Context, s *SavedSearch) error
 	SavedSearches(ctx context.Context, userID int64) ([]SavedSearch, error)
 	DeleteSavedSearch(ctx context.Context, userID, id int64) error
+
+	ImportOpenings(ctx context.Context, list []*Opening) error
+	OpeningsUsing(ctx context.Context, codes []string, limit int) ([]*Opening, error)
+	Institution(ctx context.Context, orgID int64) (*Institution, error)
+	SaveInstitution(ctx context.Context, in *Institution) error
 }
 
 // Service posts, finds and applies to openings, and keeps doctors'
@@ -608,11 +613,6 @@ func (s *Service) DeleteSavedSearch(ctx context.Context, actor policy.Actor, id 
 	return s.Store.DeleteSavedSearch(ctx, actor.UserID, id)
 }
 
-// ImportStore is what a CSV import needs beyond Store.
-type ImportStore interface {
-	ImportOpenings(ctx context.Context, list []*Opening) error
-}
-
 // ExportCSV writes every opening of the organisation (all statuses) as CSV.
 func (s *Service) ExportCSV(ctx context.Context, actor policy.Actor, orgID int64, w io.Writer, enc Encoding) error {
 	var all []*Opening
@@ -684,11 +684,7 @@ func (s *Service) ImportCSV(ctx context.Context, actor policy.Actor, posterOrgID
 	if len(problems) > 0 {
 		return 0, &ImportError{Problems: problems}
 	}
-	store, ok := s.Store.(ImportStore)
-	if !ok {
-		return 0, apperr.E(apperr.Internal, "取り込みに対応していません。")
-	}
-	if err := store.ImportOpenings(ctx, list); err != nil {
+	if err := s.Store.ImportOpenings(ctx, list); err != nil {
 		if apperr.Is(err, apperr.Conflict) {
 			return 0, apperr.E(apperr.Conflict, "取り込み中に他の方が求人を更新しました。書き出し直してから取り込んでください。")
 		}
@@ -699,18 +695,8 @@ func (s *Service) ImportCSV(ctx context.Context, actor policy.Actor, posterOrgID
 	return len(list), nil
 }
 
-// InstitutionStore reads and writes institutions' profiles.
-type InstitutionStore interface {
-	Institution(ctx context.Context, orgID int64) (*Institution, error)
-	SaveInstitution(ctx context.Context, in *Institution) error
-}
-
 // Institution returns an institution's public profile.
 func (s *Service) Institution(ctx context.Context, orgID int64) (*Institution, error) {
-	store, ok := s.Store.(InstitutionStore)
-	if !ok {
-		return nil, apperr.E(apperr.Internal, "医療機関の情報を読み出せません。")
-	}
 	org, err := s.Store.Organisation(ctx, orgID)
 	if err != nil {
 		return nil, err
@@ -718,7 +704,7 @@ func (s *Service) Institution(ctx context.Context, orgID int64) (*Institution, e
 	if org.Kind != identity.OrgInstitution {
 		return nil, apperr.E(apperr.NotFound, "医療機関が見つかりません。")
 	}
-	return store.Institution(ctx, orgID)
+	return s.Store.Institution(ctx, orgID)
 }
 
 // SaveInstitution validates and stores an institution's profile; its
@@ -764,23 +750,17 @@ func (s *Service) SaveInstitution(ctx context.Context, actor policy.Actor, in *I
 	if len(fields) > 0 {
 		return apperr.InvalidFields(fields)
 	}
-	return s.Store.(InstitutionStore).SaveInstitution(ctx, in)
-}
-
-// Builder finds openings where a competency can be built.
-type Builder interface {
-	OpeningsUsing(ctx context.Context, codes []string, limit int) ([]*Opening, error)
+	return s.Store.SaveInstitution(ctx, in)
 }
 
 // OpeningsBuilding returns open openings the doctor may take that ask for
 // any of the competencies: where the next step of a career track can be
 // practised.
 func (s *Service) OpeningsBuilding(ctx context.Context, doctor *profile.Profile, codes []string, n int) ([]Result, error) {
-	b, ok := s.Store.(Builder)
-	if !ok || len(codes) == 0 {
+	if len(codes) == 0 {
 		return nil, nil
 	}
-	list, err := b.OpeningsUsing(ctx, codes, 100)
+	list, err := s.Store.OpeningsUsing(ctx, codes, 100)
 	if err != nil {
 		return nil, err
 	}
