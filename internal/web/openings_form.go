@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,11 +83,7 @@ func openingFromForm(v url.Values) (*openings.Opening, map[string]string) {
 }
 
 func sortRequirements(r []career.Requirement) {
-	for i := 1; i < len(r); i++ {
-		for j := i; j > 0 && r[j].Code < r[j-1].Code; j-- {
-			r[j], r[j-1] = r[j-1], r[j]
-		}
-	}
+	slices.SortFunc(r, func(a, b career.Requirement) int { return strings.Compare(a.Code, b.Code) })
 }
 
 // yen parses an amount typed as 3000, 3,000 or ３０００.

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
@@ -93,37 +94,16 @@ func joinComma(list []string) string {
 	return out
 }
 
+// splitComma splits a list typed with commas, 読点 or line breaks (NFKC
+// folds the full-width comma and space first).
 func splitComma(s string) []string {
 	var out []string
-	for _, part := range splitAny(jatext.Normalize(s), ",、，\n") {
-		if part != "" {
+	for _, part := range strings.FieldsFunc(jatext.Normalize(s), func(r rune) bool { return r == ',' || r == '、' || r == '\n' }) {
+		if part = strings.TrimSpace(part); part != "" {
 			out = append(out, part)
 		}
 	}
 	return out
-}
-
-func splitAny(s, seps string) []string {
-	var out []string
-	start := 0
-	runes := []rune(s)
-	for i, r := range runes {
-		if slices.Contains([]rune(seps), r) {
-			out = append(out, string(trimRunes(runes[start:i])))
-			start = i + 1
-		}
-	}
-	return append(out, string(trimRunes(runes[start:])))
-}
-
-func trimRunes(r []rune) []rune {
-	for len(r) > 0 && (r[0] == ' ' || r[0] == '\u3000') {
-		r = r[1:]
-	}
-	for len(r) > 0 && (r[len(r)-1] == ' ' || r[len(r)-1] == '\u3000') {
-		r = r[:len(r)-1]
-	}
-	return r
 }
 
 // profileFromForm reads the profile form; fields that do not parse are
@@ -167,15 +147,7 @@ func profileFromForm(v url.Values) (*profile.Profile, map[string]string) {
 			p.Skills = append(p.Skills, career.Skill{Code: code, Level: career.Level(level), Years: years})
 		}
 	}
-	slices.SortFunc(p.Skills, func(a, b career.Skill) int {
-		if a.Code < b.Code {
-			return -1
-		}
-		if a.Code > b.Code {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(p.Skills, func(a, b career.Skill) int { return strings.Compare(a.Code, b.Code) })
 	names, dates := v["cert_name"], v["cert_date"]
 	for i, n := range names {
 		if jatext.NormalizeLine(n) == "" {
