@@ -62,19 +62,7 @@ func (s *Server) importOpenings(w http.ResponseWriter, r *http.Request, cur *htt
 	n, err := s.Openings.ImportCSV(r.Context(), cur.Actor(), id, institution, file, "")
 	var imp *openings.ImportError
 	if errors.As(err, &imp) {
-		view, verr := s.Views.Org(r.Context(), cur.Actor(), id)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		list, next, lerr := s.Openings.OrgOpenings(r.Context(), cur.Actor(), id, openings.StatusOpen, "")
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		s.render(w, r, http.StatusBadRequest, "org_openings", &page{Title: view.Org.Name + "の求人", Data: map[string]any{
-			"Org": view.Org, "Openings": list, "Next": next, "Status": openings.StatusOpen, "ImportProblems": imp.Problems,
-			"Statuses": []openings.Status{openings.StatusOpen, openings.StatusDraft, openings.StatusClosed}}})
+		s.renderOrgOpenings(w, r, cur, id, openings.StatusOpen, http.StatusBadRequest, imp.Problems)
 		return
 	}
 	if err != nil {

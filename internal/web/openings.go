@@ -316,6 +316,13 @@ func (s *Server) orgOpenings(w http.ResponseWriter, r *http.Request, cur *httpx.
 		s.fail(w, r, apperr.E(apperr.NotFound, "見つかりません。"))
 		return
 	}
+	s.renderOrgOpenings(w, r, cur, id, status, http.StatusOK, nil)
+}
+
+// renderOrgOpenings draws an organisation's openings in one status, the
+// applications it received and, after a failed import, what was wrong.
+func (s *Server) renderOrgOpenings(w http.ResponseWriter, r *http.Request, cur *httpx.Current, id int64, status openings.Status,
+	code int, problems []openings.RowProblem) {
 	view, err := s.Views.Org(r.Context(), cur.Actor(), id)
 	if err != nil {
 		s.fail(w, r, err)
@@ -331,8 +338,8 @@ func (s *Server) orgOpenings(w http.ResponseWriter, r *http.Request, cur *httpx.
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "org_openings", &page{Title: view.Org.Name + "の求人", Data: map[string]any{
-		"Org": view.Org, "Openings": list, "Next": next, "Status": status, "Applications": apps,
+	s.render(w, r, code, "org_openings", &page{Title: view.Org.Name + "の求人", Data: map[string]any{
+		"Org": view.Org, "Openings": list, "Next": next, "Status": status, "Applications": apps, "ImportProblems": problems,
 		"Statuses": []openings.Status{openings.StatusOpen, openings.StatusDraft, openings.StatusClosed}}})
 }
 
