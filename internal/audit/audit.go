@@ -32,6 +32,12 @@ const (
 	TokenRevoked       = "api_token.revoked"
 	AdminAction        = "admin.action"
 	ConfidentialRead   = "record.read"
+	ConsentGiven       = "consent.given"
+	ConsentWithdrawn   = "consent.withdrawn"
+	ProfileShared      = "profile.shared"
+	GateOverridden     = "case.gate_overridden"
+	LeadMerged         = "lead.merged"
+	LeadAnonymised     = "lead.anonymised"
 )
 
 // Entry is one row of the audit log. Times are UTC, in microseconds, so

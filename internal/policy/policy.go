@@ -40,6 +40,14 @@ const (
 	KindApplication  Kind = "application"   // a doctor's application; OrgID/PartnerOrgID from the opening
 	KindSavedSearch  Kind = "saved_search"  // a doctor's saved search
 	KindNotification Kind = "notification"  // an in-app notification
+	KindAgency       Kind = "agency"        // an agency's pipeline settings; Public for its contact form
+	KindLead         Kind = "lead"          // a doctor who reached an agency; OrgID the agency, OwnerID the linked doctor
+	KindCase         Kind = "case"          // 紹介案件; OrgID the agency, PartnerOrgID the institution once introduced, OwnerID the doctor
+	KindConsultation Kind = "consultation"  // 面談 and its confidential notes; OrgID the agency
+	KindScorecard    Kind = "scorecard"     // interview feedback; OrgID the agency, PartnerOrgID the institution
+	KindFollowUp     Kind = "follow_up"     // an agent's follow-up; OrgID the agency
+	KindReport       Kind = "report"        // an organisation's pipeline reports
+	KindWebhook      Kind = "webhook"       // an organisation's outgoing webhooks and their deliveries
 )
 
 // Actor is who acts: a signed-in user and their grants. The zero Actor is
@@ -214,6 +222,13 @@ func Decide(actor Actor, action Action, obj Object) Decision {
 			return allow("staff of the poster or the institution")
 		}
 		return deny("another doctor's application")
+	case KindAgency, KindLead, KindCase, KindConsultation, KindScorecard, KindFollowUp, KindReport:
+		return decidePlacement(actor, action, obj)
+	case KindWebhook:
+		if actor.AdminOf(obj.OrgID) {
+			return allow("administrator of the organisation")
+		}
+		return deny("webhooks are managed by the organisation's administrators")
 	case KindSavedSearch, KindNotification:
 		if obj.OwnerID == actor.UserID {
 			return allow("own " + string(obj.Kind))
@@ -258,4 +273,67 @@ func decideOpening(actor Actor, action Action, obj Object) Decision {
 		return deny("not staff of the poster or the institution")
 	}
 	return deny("unknown action")
+}
+
+// holds reports whether the actor holds role in the organisation.
+func (a Actor) holds(role identity.Role, org int64) bool {
+	for _, g := range a.Grants {
+		if org != 0 && g.OrgID == org && g.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// decidePlacement: an agency's pipeline belongs to its agents. Platform
+// administrators get no rule here: confidential career records are not
+// theirs to read. The institution sees a case only once the doctor is
+// introduced (the service sets PartnerOrgID then), and the doctor sees
+// their own lead and cases but never the agents' notes.
+func decidePlacement(actor Actor, action Action, obj Object) Decision {
+	agent := actor.holds(identity.RoleAgent, obj.OrgID)
+	institution := actor.holds(identity.RoleInstitutionStaff, obj.PartnerOrgID)
+	own := obj.OwnerID != 0 && obj.OwnerID == actor.UserID && actor.Has(identity.RoleDoctor)
+	switch obj.Kind {
+	case KindAgency:
+		switch {
+		case action == Update && actor.AdminOf(obj.OrgID) && agent:
+			return allow("administrator of the agency")
+		case (action == Read) && agent:
+			return allow("agent of the agency")
+		}
+		return deny("not an agent of the agency")
+	case KindLead:
+		switch {
+		case agent && action != Delete: // leads are anonymised by retention, never deleted by hand
+			return allow("agent of the agency")
+		case own && (action == Read || action == Update):
+			return allow("own lead and consent")
+		}
+		return deny("another agency's lead")
+	case KindCase:
+		switch {
+		case agent && action != Delete: // a case ends with an outcome and keeps its timeline
+			return allow("agent of the agency")
+		case institution && (action == Read || action == List || action == Update):
+			return allow("institution the doctor was introduced to")
+		case own && (action == Read || action == List || action == Update):
+			return allow("own case")
+		}
+		return deny("not a party to the case")
+	case KindConsultation, KindFollowUp, KindReport:
+		if agent {
+			return allow("agent of the agency")
+		}
+		return deny("the agency's confidential records")
+	case KindScorecard:
+		switch {
+		case institution && (action == Create || action == Update || action == Read || action == List):
+			return allow("institution that interviewed")
+		case agent && (action == Read || action == List):
+			return allow("agent of the agency")
+		}
+		return deny("not a party to the interview")
+	}
+	return deny("no rule for " + string(obj.Kind))
 }

@@ -169,7 +169,8 @@ func TestAnonymousAndUnknownKindsDenied(t *testing.T) {
 func FuzzDecideNeverCrossesOrganisations(f *testing.F) {
 	f.Add(uint8(1), uint8(0), int64(10), int64(20), false)
 	f.Add(uint8(3), uint8(2), int64(5), int64(6), true)
-	kinds := []Kind{KindOrganisation, KindInvitation, KindOpening}
+	kinds := []Kind{KindOrganisation, KindInvitation, KindOpening, KindAgency, KindLead, KindCase, KindConsultation,
+		KindScorecard, KindFollowUp, KindReport, KindWebhook}
 	actions := []Action{Read, List, Create, Update, Delete}
 	f.Fuzz(func(t *testing.T, roleIdx, actionIdx uint8, actorOrg, objOrg int64, orgAdmin bool) {
 		role := identity.Roles[int(roleIdx)%len(identity.Roles)]
@@ -231,5 +232,150 @@ func TestOpeningRules(t *testing.T) {
 				t.Errorf("Decide = %v (%s), want %v", d.Allow, d.Reason, tt.want)
 			}
 		})
+	}
+}
+
+// TestPlacementRules: an agency's pipeline belongs to its agents; the
+// institution sees a case and scores interviews only once the doctor is
+// introduced (PartnerOrgID set); the doctor reads and updates their own lead
+// and case but never the agents' confidential records; platform
+// administrators get nothing; webhooks are for the organisation's admins.
+func TestPlacementRules(t *testing.T) {
+	const agency, otherAgency, clinic, otherClinic, platform = 30, 40, 10, 20, 1
+	const doctorID, otherDoctorID = 4, 5
+	agent := Actor{UserID: 2, Grants: []identity.Grant{{Role: identity.RoleAgent, OrgID: agency}}}
+	agencyAdmin := Actor{UserID: 6, Grants: []identity.Grant{{Role: identity.RoleAgent, OrgID: agency, OrgAdmin: true}}}
+	otherAgent := Actor{UserID: 7, Grants: []identity.Grant{{Role: identity.RoleAgent, OrgID: otherAgency, OrgAdmin: true}}}
+	staff := Actor{UserID: 1, Grants: []identity.Grant{{Role: identity.RoleInstitutionStaff, OrgID: clinic}}}
+	clinicAdmin := Actor{UserID: 8, Grants: []identity.Grant{{Role: identity.RoleInstitutionStaff, OrgID: clinic, OrgAdmin: true}}}
+	otherStaff := Actor{UserID: 3, Grants: []identity.Grant{{Role: identity.RoleInstitutionStaff, OrgID: otherClinic, OrgAdmin: true}}}
+	doctor := Actor{UserID: doctorID, Grants: []identity.Grant{{Role: identity.RoleDoctor}}}
+	otherDoctor := Actor{UserID: otherDoctorID, Grants: []identity.Grant{{Role: identity.RoleDoctor}}}
+	admin := Actor{UserID: 9, Grants: []identity.Grant{{Role: identity.RoleAdmin, OrgID: platform, OrgAdmin: true}}}
+	coordinator := Actor{UserID: 11, Grants: []identity.Grant{{Role: identity.RoleCoordinator, OrgID: agency}}}
+
+	agencySettings := Object{Kind: KindAgency, ID: agency, OrgID: agency}
+	contactForm := Object{Kind: KindAgency, ID: agency, OrgID: agency, Public: true}
+	lead := Object{Kind: KindLead, ID: 1, OrgID: agency, OwnerID: doctorID}
+	unlinkedLead := Object{Kind: KindLead, ID: 2, OrgID: agency}
+	caseBefore := Object{Kind: KindCase, ID: 1, OrgID: agency, OwnerID: doctorID}
+	caseAfter := Object{Kind: KindCase, ID: 1, OrgID: agency, OwnerID: doctorID, PartnerOrgID: clinic}
+	consultation := Object{Kind: KindConsultation, ID: 1, OrgID: agency, OwnerID: doctorID}
+	scorecard := Object{Kind: KindScorecard, ID: 1, OrgID: agency, PartnerOrgID: clinic}
+	scorecardBefore := Object{Kind: KindScorecard, ID: 1, OrgID: agency}
+	followUp := Object{Kind: KindFollowUp, ID: 1, OrgID: agency, OwnerID: doctorID}
+	report := Object{Kind: KindReport, OrgID: agency}
+	agencyWebhook := Object{Kind: KindWebhook, ID: 1, OrgID: agency}
+	clinicWebhook := Object{Kind: KindWebhook, ID: 2, OrgID: clinic}
+
+	tests := []struct {
+		name   string
+		actor  Actor
+		action Action
+		obj    Object
+		want   bool
+	}{
+		// Agency settings.
+		{"agent reads agency settings", agent, Read, agencySettings, true},
+		{"agent cannot change agency settings", agent, Update, agencySettings, false},
+		{"agency admin changes settings", agencyAdmin, Update, agencySettings, true},
+		{"other agency cannot read settings", otherAgent, Read, agencySettings, false},
+		{"clinic admin cannot change agency settings", clinicAdmin, Update, agencySettings, false},
+		{"platform admin cannot read agency settings", admin, Read, agencySettings, false},
+		{"anyone reads the contact form", Actor{}, Read, contactForm, true},
+		{"public form is not editable", otherAgent, Update, contactForm, false},
+
+		// Leads.
+		{"agent reads lead", agent, Read, lead, true},
+		{"agent creates lead", agent, Create, unlinkedLead, true},
+		{"agent lists leads", agent, List, Object{Kind: KindLead, OrgID: agency}, true},
+		{"agent merges (updates) lead", agent, Update, lead, true},
+		{"other agency cannot read lead", otherAgent, Read, lead, false},
+		{"other agency cannot list leads", otherAgent, List, Object{Kind: KindLead, OrgID: agency}, false},
+		{"doctor reads own lead", doctor, Read, lead, true},
+		{"doctor updates own consent", doctor, Update, lead, true},
+		{"doctor cannot delete own lead", doctor, Delete, lead, false},
+		{"other doctor cannot read lead", otherDoctor, Read, lead, false},
+		{"no doctor owns an unlinked lead", otherDoctor, Read, unlinkedLead, false},
+		{"institution cannot read lead", staff, Read, lead, false},
+		{"coordinator of the same org is not an agent", coordinator, Read, lead, false},
+		{"platform admin cannot read lead", admin, Read, lead, false},
+
+		// Cases.
+		{"agent creates case", agent, Create, caseBefore, true},
+		{"agent updates case", agent, Update, caseAfter, true},
+		{"other agency cannot read case", otherAgent, Read, caseAfter, false},
+		{"institution cannot see case before introduction", staff, Read, caseBefore, false},
+		{"institution reads case after introduction", staff, Read, caseAfter, true},
+		{"institution lists introduced cases", staff, List, Object{Kind: KindCase, PartnerOrgID: clinic}, true},
+		{"institution declines (updates) case", staff, Update, caseAfter, true},
+		{"institution cannot create case", staff, Create, caseAfter, false},
+		{"institution cannot delete case", staff, Delete, caseAfter, false},
+		{"other institution cannot read case", otherStaff, Read, caseAfter, false},
+		{"doctor reads own case", doctor, Read, caseBefore, true},
+		{"doctor withdraws (updates) own case", doctor, Update, caseBefore, true},
+		{"doctor cannot delete own case", doctor, Delete, caseBefore, false},
+		{"other doctor cannot read case", otherDoctor, Read, caseAfter, false},
+		{"platform admin cannot read case", admin, Read, caseAfter, false},
+
+		// Consultations: confidential to the agency.
+		{"agent reads consultation notes", agent, Read, consultation, true},
+		{"agent records consultation", agent, Create, consultation, true},
+		{"other agency cannot read consultation", otherAgent, Read, consultation, false},
+		{"doctor cannot read the notes about them", doctor, Read, consultation, false},
+		{"institution cannot read consultation", staff, Read, Object{Kind: KindConsultation, OrgID: agency, PartnerOrgID: clinic}, false},
+		{"platform admin cannot read consultation", admin, Read, consultation, false},
+
+		// Scorecards.
+		{"institution scores after introduction", staff, Create, scorecard, true},
+		{"institution reads its scorecards", staff, List, scorecard, true},
+		{"institution cannot score before introduction", staff, Create, scorecardBefore, false},
+		{"institution cannot delete scorecard", staff, Delete, scorecard, false},
+		{"other institution cannot score", otherStaff, Create, scorecard, false},
+		{"agent reads scorecard", agent, Read, scorecard, true},
+		{"agent cannot write scorecard", agent, Create, scorecard, false},
+		{"other agency cannot read scorecard", otherAgent, Read, scorecard, false},
+		{"doctor cannot read scorecard", doctor, Read, Object{Kind: KindScorecard, OrgID: agency, PartnerOrgID: clinic, OwnerID: doctorID}, false},
+		{"platform admin cannot read scorecard", admin, Read, scorecard, false},
+
+		// Follow-ups and reports.
+		{"agent creates follow-up", agent, Create, followUp, true},
+		{"other agency cannot read follow-up", otherAgent, Read, followUp, false},
+		{"doctor cannot read follow-up about them", doctor, Read, followUp, false},
+		{"platform admin cannot read follow-up", admin, Read, followUp, false},
+		{"agent reads report", agent, Read, report, true},
+		{"other agency cannot read report", otherAgent, Read, report, false},
+		{"institution cannot read agency report", clinicAdmin, Read, report, false},
+		{"platform admin cannot read report", admin, Read, report, false},
+
+		// Webhooks.
+		{"agency admin manages webhooks", agencyAdmin, Create, agencyWebhook, true},
+		{"agent cannot manage webhooks", agent, Read, agencyWebhook, false},
+		{"clinic admin manages clinic webhooks", clinicAdmin, Update, clinicWebhook, true},
+		{"clinic staff cannot manage webhooks", staff, Read, clinicWebhook, false},
+		{"clinic admin cannot touch agency webhooks", clinicAdmin, Read, agencyWebhook, false},
+		{"other org admin cannot touch webhooks", otherStaff, Delete, clinicWebhook, false},
+		{"platform admin cannot manage webhooks", admin, Read, clinicWebhook, false},
+		{"doctor cannot manage webhooks", doctor, Read, clinicWebhook, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Decide(tt.actor, tt.action, tt.obj)
+			if d.Allow != tt.want {
+				t.Errorf("Decide = %v (%s), want %v", d.Allow, d.Reason, tt.want)
+			}
+			if d.Reason == "" {
+				t.Error("decision without a reason")
+			}
+		})
+	}
+
+	// Anonymous users get nothing but the contact form.
+	for _, obj := range []Object{agencySettings, lead, caseAfter, consultation, scorecard, followUp, report, agencyWebhook} {
+		for _, action := range []Action{Read, List, Create, Update, Delete} {
+			if Decide(Actor{}, action, obj).Allow {
+				t.Errorf("anonymous allowed %s on %s", action, obj)
+			}
+		}
 	}
 }
