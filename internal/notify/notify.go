@@ -1,19 +1,23 @@
 // Package notify tells users about what concerns them: an in-app
-// notification list, and e-mail when an SMTP server is configured.
+// notification list, and e-mail when an SMTP server is configured. E-mail
+// goes through the job queue (package jobs) and each message is recorded
+// as a Delivery, so a mail server that is down delays mail but never fails
+// or loses the action that caused it.
 package notify
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
-	"mime"
-	"net"
-	"net/smtp"
 	"strings"
 	"time"
 
 	"github.com/hakui-dev/hakui/internal/identity"
+	"github.com/hakui-dev/hakui/internal/jobs"
 )
+
+// KindEmail is the job kind that sends one e-mail.
+const KindEmail = "notify.email"
 
 // Notification is one entry of a user's in-app list.
 type Notification struct {
@@ -25,12 +29,17 @@ type Notification struct {
 	Link      string
 	CreatedAt time.Time
 	ReadAt    *time.Time
+	// Attachments go with the e-mail only; the in-app list does not keep
+	// them. An invitation attaches an .ics file (ContentType
+	// "text/calendar; method=REQUEST; charset=UTF-8").
+	Attachments []Attachment
 }
 
-// Store keeps notifications.
+// Store keeps notifications and their e-mail deliveries.
 type Store interface {
 	CreateNotification(ctx context.Context, n *Notification) error
 	User(ctx context.Context, id int64) (*identity.User, error)
+	DeliveryStore
 }
 
 // Inbox reads and marks a user's own notifications.
@@ -39,24 +48,25 @@ type Inbox interface {
 	MarkNotificationsRead(ctx context.Context, userID int64) error
 }
 
-// SMTP is how to reach a mail server. An empty Addr disables e-mail.
-type SMTP struct {
-	Addr     string // host:port
-	From     string
-	Username string
-	Password string
-}
-
-// Notifier records notifications and sends their e-mail.
+// Notifier records notifications and queues their e-mail.
 type Notifier struct {
 	Store   Store
 	SMTP    SMTP
 	BaseURL func() string
 	Log     *slog.Logger
+	// Jobs queues the e-mail. Without it no e-mail is sent: Notify logs a
+	// warning and records the in-app notification only.
+	Jobs *jobs.Queue
 }
 
-// Notify records n for its user and, when SMTP is configured, e-mails it.
-// A failed e-mail is logged and never undoes the notification.
+// Register adds the e-mail handler to the worker.
+func (n *Notifier) Register(w *jobs.Worker) {
+	w.Handle(KindEmail, Deliver(n.Store, n.log(), n.sendJob))
+}
+
+// Notify records note for its user and, when SMTP is configured and the
+// user has an address, queues its e-mail. Only a failure to record the
+// notification is returned: an e-mail that cannot be queued is logged.
 func (n *Notifier) Notify(ctx context.Context, note *Notification) error {
 	if err := n.Store.CreateNotification(ctx, note); err != nil {
 		return err
@@ -64,30 +74,75 @@ func (n *Notifier) Notify(ctx context.Context, note *Notification) error {
 	if n.SMTP.Addr == "" {
 		return nil
 	}
-	user, err := n.Store.User(ctx, note.UserID)
-	if err != nil {
-		return err
-	}
-	if err := n.sendMail(user.Email, note); err != nil {
-		n.Log.WarnContext(ctx, "notification e-mail failed", "user", note.UserID, "err", err)
+	if err := n.queueMail(ctx, note); err != nil {
+		n.log().WarnContext(ctx, "notification e-mail not queued", "user", note.UserID, "notification", note.ID, "err", err)
 	}
 	return nil
 }
 
-func (n *Notifier) sendMail(to string, note *Notification) error {
+// queueMail queues the e-mail of a recorded notification with its
+// delivery.
+func (n *Notifier) queueMail(ctx context.Context, note *Notification) error {
+	if n.Jobs == nil {
+		return errors.New("notify: no job queue to send e-mail through")
+	}
+	user, err := n.Store.User(ctx, note.UserID)
+	if err != nil {
+		return err
+	}
+	if user.Email == "" || user.DisabledAt != nil {
+		return nil
+	}
 	link := note.Link
 	if strings.HasPrefix(link, "/") && n.BaseURL != nil {
 		link = n.BaseURL() + link
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\n", n.SMTP.From, to, mime.BEncoding.Encode("UTF-8", "[Hakui] "+note.Title))
-	fmt.Fprintf(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n")
-	fmt.Fprintf(&b, "Date: %s\r\n\r\n", time.Now().Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "%s\r\n\r\n%s\r\n\r\n-- \r\nHakui (白衣)\r\n", note.Body, link)
-	var auth smtp.Auth
-	if n.SMTP.Username != "" {
-		host, _, _ := net.SplitHostPort(n.SMTP.Addr)
-		auth = smtp.PlainAuth("", n.SMTP.Username, n.SMTP.Password, host)
+	text := note.Body
+	if link != "" {
+		text += "\r\n\r\n" + link
 	}
-	return smtp.SendMail(n.SMTP.Addr, auth, n.SMTP.From, []string{to}, []byte(b.String()))
+	m := &Mail{To: user.Email, Subject: "[Hakui] " + note.Title, Text: text + "\r\n\r\n-- \r\nHakui (白衣)\r\n",
+		Attachments: note.Attachments}
+	if err := m.check(); err != nil {
+		return err
+	}
+	j, err := jobs.NewJob(KindEmail, m)
+	if err != nil {
+		return err
+	}
+	if err := n.Jobs.Prepare(j); err != nil {
+		return err
+	}
+	d := &Delivery{Channel: ChannelEmail, Target: user.Email, Subject: clip(note.Title, 300), NotificationID: note.ID}
+	if err := n.Store.CreateDelivery(ctx, d, j); err != nil {
+		return err
+	}
+	n.Jobs.Wake()
+	return nil
+}
+
+// sendJob sends the e-mail of a job.
+func (n *Notifier) sendJob(ctx context.Context, j *jobs.Job, _ *Delivery) error {
+	if n.SMTP.Addr == "" {
+		return jobs.Permanent(errors.New("notify: e-mail is disabled (no SMTP server)"))
+	}
+	var m Mail
+	if err := j.Decode(&m); err != nil {
+		return err
+	}
+	return n.SMTP.Send(ctx, &m, n.now())
+}
+
+func (n *Notifier) now() time.Time {
+	if n.Jobs != nil {
+		return n.Jobs.Now()
+	}
+	return time.Now()
+}
+
+func (n *Notifier) log() *slog.Logger {
+	if n.Log != nil {
+		return n.Log
+	}
+	return slog.Default()
 }

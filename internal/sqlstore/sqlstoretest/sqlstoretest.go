@@ -77,7 +77,14 @@ func DSN(tb testing.TB, engine sqlstore.Dialect) string {
 // Open returns a fresh, migrated database on the engine.
 func Open(tb testing.TB, engine sqlstore.Dialect) *sqlstore.DB {
 	tb.Helper()
-	db, err := sqlstore.Open(context.Background(), DSN(tb, engine))
+	return OpenDSN(tb, DSN(tb, engine))
+}
+
+// OpenDSN opens and migrates the database at dsn (from DSN or Each),
+// closed when the test ends.
+func OpenDSN(tb testing.TB, dsn string) *sqlstore.DB {
+	tb.Helper()
+	db, err := sqlstore.Open(context.Background(), dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
