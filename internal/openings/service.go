@@ -59,6 +59,9 @@ type Service struct {
 	Audit    *audit.Recorder
 	Notifier *notify.Notifier
 	Now      func() time.Time
+	// ProfileSaved, when set, hears of every saved profile: follow-ups
+	// that wait for a career event listen here. It must not fail the save.
+	ProfileSaved func(ctx context.Context, userID int64)
 }
 
 // Vocabulary loads the competency vocabulary.
@@ -562,7 +565,13 @@ func (s *Service) SaveProfile(ctx context.Context, actor policy.Actor, p *profil
 	if fields := p.Validate(vocab, career.DefaultTracks(), s.Now()); len(fields) > 0 {
 		return apperr.InvalidFields(fields)
 	}
-	return s.Store.SaveProfile(ctx, p)
+	if err := s.Store.SaveProfile(ctx, p); err != nil {
+		return err
+	}
+	if s.ProfileSaved != nil {
+		s.ProfileSaved(ctx, p.UserID)
+	}
+	return nil
 }
 
 // DoctorProfile returns the actor's profile when the actor is a doctor,
