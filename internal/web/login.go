@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/hakui-dev/hakui/internal/account"
 	"github.com/hakui-dev/hakui/internal/apperr"
@@ -52,6 +53,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 func (s *Server) afterLogin(w http.ResponseWriter, r *http.Request, next auth.Next, dest string) {
 	switch next {
 	case auth.NextTOTP:
+		if dest == "" {
+			redirect(w, r, "/login/totp")
+			return
+		}
 		redirect(w, r, "/login/totp?next="+urlQueryEscape(safeNext(dest)))
 	case auth.NextChangePassword:
 		redirect(w, r, "/settings/password")
@@ -67,7 +72,11 @@ func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/login")
 		return
 	}
-	s.render(w, r, http.StatusOK, "totp", &page{Title: "二段階認証"})
+	p := &page{Title: "二段階認証"}
+	if next := r.URL.Query().Get("next"); next != "" {
+		p.Form = url.Values{"next": {safeNext(next)}}
+	}
+	s.render(w, r, http.StatusOK, "totp", p)
 }
 
 func (s *Server) totp(w http.ResponseWriter, r *http.Request) {
