@@ -23,7 +23,9 @@ import (
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
+	"github.com/hakui-dev/hakui/internal/placement"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
+	"github.com/hakui-dev/hakui/internal/webhook"
 )
 
 //go:embed openapi.json
@@ -38,6 +40,10 @@ type Server struct {
 	Accounts *account.Service
 	Views    *account.Views
 	Openings *openings.Service
+	// Placement is the placement agent's pipeline (placement*.go).
+	Placement *placement.Service
+	// Webhooks manages organisations' outgoing webhooks (webhooks.go).
+	Webhooks *webhook.Service
 	// Notifications reads the caller's own notifications.
 	Notifications notify.Inbox
 	Session       *httpx.Authenticator
@@ -112,6 +118,51 @@ func (s *Server) Handler() http.Handler {
 	handle("DELETE", "/me/saved-searches/{id}", s.deleteSearch)
 	handle("GET", "/me/notifications", s.notifications)
 	public("GET", "/competencies", s.competencies)
+	// The placement agent's pipeline.
+	handle("GET", "/agencies/{id}/settings", s.agencySettings)
+	handle("PUT", "/agencies/{id}/settings", s.saveAgencySettings)
+	public("GET", "/agencies/{id}/contact", s.agencyContact)
+	public("POST", "/agencies/{id}/contact", s.submitContact)
+	handle("GET", "/agencies/{id}/leads", s.agencyLeads)
+	handle("POST", "/agencies/{id}/leads", s.createLead)
+	handle("GET", "/leads/{id}", s.getLead)
+	handle("GET", "/leads/{id}/duplicates", s.leadDuplicates)
+	handle("POST", "/leads/{id}/merge", s.mergeLead)
+	handle("POST", "/leads/{id}/invitation", s.inviteLead)
+	public("GET", "/leads/claim", s.leadClaim)
+	handle("POST", "/leads/claim", s.acceptLeadClaim)
+	handle("GET", "/me/leads", s.myLeads)
+	handle("PUT", "/me/leads/{id}/consent", s.setConsent)
+	handle("GET", "/leads/{id}/consultations", s.consultations)
+	handle("POST", "/leads/{id}/consultations", s.scheduleConsultation)
+	handle("GET", "/consultations/{id}", s.getConsultation)
+	handle("PUT", "/consultations/{id}", s.recordConsultation)
+	handle("GET", "/agencies/{id}/cases", s.agencyCases)
+	handle("POST", "/cases", s.openCase)
+	handle("GET", "/cases/{id}", s.getCase)
+	handle("POST", "/cases/{id}/moves", s.moveCase)
+	handle("POST", "/cases/{id}/reopen", s.reopenCase)
+	handle("PUT", "/cases/{id}/checklist", s.confirmItems)
+	handle("POST", "/cases/{id}/interviews", s.scheduleInterview)
+	handle("POST", "/cases/{id}/review", s.reviewCase)
+	handle("GET", "/interviews/{id}/ics", s.interviewICS)
+	handle("POST", "/interviews/{id}/cancel", s.cancelInterview)
+	handle("POST", "/interviews/{id}/scorecards", s.submitScorecard)
+	handle("GET", "/institutions/{id}/cases", s.institutionCases)
+	handle("GET", "/me/cases", s.myCases)
+	handle("GET", "/agencies/{id}/follow-ups", s.followUps)
+	handle("POST", "/follow-ups", s.createFollowUp)
+	handle("POST", "/follow-ups/{id}/finish", s.finishFollowUp)
+	handle("POST", "/follow-ups/{id}/reopen", s.reopenFollowUp)
+	handle("GET", "/agencies/{id}/report", s.agencyReport)
+	handle("GET", "/agencies/{id}/report.csv", s.agencyReportCSV)
+	// An organisation's outgoing webhooks and their deliveries.
+	handle("GET", "/organisations/{id}/webhooks", s.webhooks)
+	handle("POST", "/organisations/{id}/webhooks", s.createWebhook)
+	handle("PATCH", "/organisations/{id}/webhooks/{webhook}", s.setWebhookEnabled)
+	handle("DELETE", "/organisations/{id}/webhooks/{webhook}", s.deleteWebhook)
+	handle("POST", "/organisations/{id}/webhooks/{webhook}/test", s.testWebhook)
+	handle("GET", "/organisations/{id}/deliveries", s.deliveries)
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, apperr.E(apperr.NotFound, "そのAPIはありません。/api/v1/openapi.json を参照してください。"))
 	})

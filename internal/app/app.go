@@ -22,12 +22,15 @@ import (
 	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/guard"
 	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/jobs"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
+	"github.com/hakui-dev/hakui/internal/placement"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 	"github.com/hakui-dev/hakui/internal/sqlstore"
 	"github.com/hakui-dev/hakui/internal/vault"
 	"github.com/hakui-dev/hakui/internal/web"
+	"github.com/hakui-dev/hakui/internal/webhook"
 )
 
 // Version is set at build time with -ldflags "-X .../internal/app.Version=…".
@@ -50,6 +53,9 @@ type Config struct {
 	// PasswordParams tunes Argon2id; tests use cheaper ones.
 	PasswordParams password.Params
 	Log            *slog.Logger
+	// Now is the clock of every service; nil means the wall clock. Tests
+	// pass a settable one.
+	Now func() time.Time
 }
 
 // DefaultDB is the embedded database used when none is given.
@@ -57,15 +63,19 @@ const DefaultDB = "sqlite:./hakui-data/hakui.db"
 
 // Main is a running (or ready to run) Hakui.
 type Main struct {
-	Config   Config
-	DB       *sqlstore.DB
-	Keys     *vault.Keyring
-	Auth     *auth.Service
-	Accounts *account.Service
-	Openings *openings.Service
-	Audit    *audit.Recorder
-	Handler  http.Handler
-	API      *api.Server
+	Config    Config
+	DB        *sqlstore.DB
+	Keys      *vault.Keyring
+	Auth      *auth.Service
+	Accounts  *account.Service
+	Openings  *openings.Service
+	Placement *placement.Service
+	Audit     *audit.Recorder
+	Jobs      *jobs.Queue
+	Worker    *jobs.Worker
+	Webhooks  *webhook.Service
+	Handler   http.Handler
+	API       *api.Server
 
 	pages    *web.Server
 	listener net.Listener
@@ -117,24 +127,66 @@ func Open(ctx context.Context, cfg Config) (*Main, error) {
 func (m *Main) build() {
 	cfg := m.Config
 	now := func() time.Time { return time.Now().UTC() }
+	if cfg.Now != nil {
+		now = func() time.Time { return cfg.Now().UTC() }
+		m.DB.Now = now
+	}
 	m.Audit = &audit.Recorder{Store: m.DB, Log: cfg.Log}
 	g := &guard.Guard{Audit: m.Audit}
 	m.Auth = &auth.Service{Store: m.DB, Audit: m.Audit, Keys: m.Keys, Now: now, Params: cfg.PasswordParams, Demo: cfg.Demo}
 	m.Accounts = &account.Service{Store: m.DB, Guard: g, Audit: m.Audit, Params: cfg.PasswordParams, Now: now}
 	views := &account.Views{Store: m.DB, Accounts: m.Accounts, Now: now}
-	notifier := &notify.Notifier{Store: m.DB, SMTP: cfg.SMTP, Log: cfg.Log, BaseURL: func() string { return m.pages.BaseURL }}
+	baseURL := func() string { return m.pages.BaseURL }
+	m.Jobs = jobs.NewQueue(m.DB, now)
+	m.Worker = &jobs.Worker{Queue: m.Jobs, Log: cfg.Log}
+	notifier := &notify.Notifier{Store: m.DB, SMTP: cfg.SMTP, Log: cfg.Log, Jobs: m.Jobs, BaseURL: baseURL}
+	notifier.Register(m.Worker)
+	m.Webhooks = &webhook.Service{Store: m.DB, Guard: g, Audit: m.Audit, Keys: m.Keys, Jobs: m.Jobs, Log: cfg.Log, BaseURL: baseURL}
+	m.Webhooks.Register(m.Worker)
 	m.Openings = &openings.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Now: now}
+	m.Placement = &placement.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Webhooks: m.Webhooks, Keys: m.Keys, Now: now}
+	m.schedule()
+	m.Openings.ProfileSaved = func(ctx context.Context, userID int64) {
+		// A follow-up that waits for this doctor's career event fires now;
+		// a failure is logged and the daily sweep tries again.
+		if _, err := m.Placement.CareerChanged(ctx, userID); err != nil {
+			cfg.Log.WarnContext(ctx, "follow-ups: career change", "user", userID, "err", err)
+		}
+	}
 	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
-	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
-	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Notifications: m.DB,
+	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Webhooks: m.Webhooks, Notifications: m.DB,
 		Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
 	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Replaced in Listen, once the pages are parsed and the base URL known.
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 	})
 	m.pages = pages
+}
+
+// schedule registers the periodic jobs. Each runs once per period across
+// all instances (the queue deduplicates by period).
+func (m *Main) schedule() {
+	daily := map[string]func(ctx context.Context) (int, error){
+		"placement.retention":  m.Placement.SweepRetention,
+		"placement.follow_ups": m.Placement.SweepFollowUps,
+		"jobs.prune": func(ctx context.Context) (int, error) {
+			n, err := m.Jobs.Prune(ctx, 30*24*time.Hour)
+			return int(n), err
+		},
+	}
+	for kind, run := range daily {
+		m.Worker.Handle(kind, func(ctx context.Context, _ *jobs.Job) error {
+			n, err := run(ctx)
+			if err == nil && n > 0 {
+				m.Config.Log.InfoContext(ctx, "periodic job", "kind", kind, "count", n)
+			}
+			return err
+		})
+		m.Worker.Every(kind, 24*time.Hour)
+	}
 }
 
 // routes builds the top-level handler: operations endpoints, the API and
@@ -220,6 +272,12 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	// The job worker delivers e-mail and webhooks and runs the periodic
+	// jobs; it stops after the server, finishing what it has started.
+	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- m.Worker.Run(wctx) }()
+	defer func() { stopWorker(); <-workerDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	select {

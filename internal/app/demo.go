@@ -94,7 +94,10 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 		}
 		users[l.Email] = u.ID
 	}
-	return m.seedDemoOpenings(ctx, orgIDs, users)
+	if err := m.seedDemoOpenings(ctx, orgIDs, users); err != nil {
+		return err
+	}
+	return m.seedDemoPlacement(ctx, orgIDs, users)
 }
 
 // PrintDemoLogins writes the demo accounts for the terminal.

@@ -259,3 +259,34 @@ func ParticipantRoleLabel(role string) string {
 	}
 	return role
 }
+
+// Label returns the Japanese name of a kind of timeline entry.
+func (k EventKind) Label() string {
+	switch k {
+	case EventCreated:
+		return "案件の作成"
+	case EventTransition:
+		return "段階の変更"
+	case EventOverride:
+		return "確認できていない点を明示して紹介"
+	case EventChecklist:
+		return "確認事項"
+	case EventConsultation:
+		return "面談"
+	case EventInterview:
+		return "面接"
+	case EventScorecard:
+		return "面接の評価"
+	case EventReview:
+		return "振り返り"
+	case EventShared:
+		return "プロフィールの共有"
+	case EventReopened:
+		return "再開"
+	case EventFollowUp:
+		return "フォローアップ"
+	case EventMerged:
+		return "リードの統合"
+	}
+	return string(k)
+}

@@ -185,7 +185,9 @@ func (s *Service) fire(ctx context.Context, list []FollowUp, p *profile.Profile)
 			body += "\n" + f.Context
 		}
 		s.notifyUsers(ctx, []int64{f.AgentID}, notify.Notification{Kind: "follow_up", Title: "フォローアップの時期です", Body: body, Link: link})
-		s.postToOrg(ctx, f.AgencyID, "フォローアップの時期です", body, link)
+		// The chat room gets the event and the link, not the doctor's name
+		// or the agent's notes.
+		s.postToOrg(ctx, f.AgencyID, "フォローアップの時期です", f.Trigger.Describe(), link)
 		if f.CaseID != 0 {
 			_ = s.Store.AppendEvents(ctx, []Event{{CaseID: f.CaseID, Kind: EventFollowUp, At: now,
 				Detail: "フォローアップの条件を満たしました: " + f.Trigger.Describe()}})

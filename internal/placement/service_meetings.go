@@ -71,7 +71,7 @@ func (s *Service) ScheduleConsultation(ctx context.Context, actor policy.Actor, 
 		if c.MeetingURL != "" {
 			body += "\n" + c.MeetingURL
 		}
-		s.notifyUsers(ctx, []int64{l.UserID}, notify.Notification{Kind: "consultation", Title: "面談の予定が登録されました", Body: body, Link: "/my/cases"})
+		s.notifyUsers(ctx, []int64{l.UserID}, notify.Notification{Kind: "consultation", Title: "面談の予定が登録されました", Body: body, Link: "/me/cases"})
 	}
 	return nil
 }

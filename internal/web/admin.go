@@ -44,10 +44,7 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 }
 
 func (s *Server) invite(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = parseForm(r)
-	}
+	id, err := postedID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -35,10 +35,7 @@ func (s *Server) institutionPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) saveInstitution(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = parseForm(r)
-	}
+	id, err := postedID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

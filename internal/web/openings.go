@@ -126,10 +126,7 @@ func (s *Server) renderOpening(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (s *Server) apply(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = parseForm(r)
-	}
+	id, err := postedID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -246,10 +243,7 @@ func (s *Server) editOpeningPage(w http.ResponseWriter, r *http.Request, cur *ht
 }
 
 func (s *Server) updateOpening(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = parseForm(r)
-	}
+	id, err := postedID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -284,10 +278,7 @@ func (s *Server) updateOpening(w http.ResponseWriter, r *http.Request, cur *http
 }
 
 func (s *Server) setOpeningStatus(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = parseForm(r)
-	}
+	id, err := postedID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -18,6 +18,8 @@ import (
 	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
+	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/webhook"
 )
 
 // Server holds the pages' dependencies.
@@ -26,6 +28,11 @@ type Server struct {
 	Accounts *account.Service
 	Views    *account.Views
 	Openings *openings.Service
+	// Placement runs the agents' pipeline: leads, cases, follow-ups and
+	// reports.
+	Placement *placement.Service
+	// Webhooks manages organisations' outgoing webhooks.
+	Webhooks *webhook.Service
 	// Notifications reads and marks the signed-in user's own notifications.
 	Notifications notify.Inbox
 	CareerAdmin   CareerAdmin
@@ -81,6 +88,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.Handle("POST /me/notifications/read", s.signedIn(s.readNotifications))
 	mux.HandleFunc("GET /institutions/{id}", s.institutionPage)
 	mux.Handle("POST /institutions/{id}", s.signedIn(s.saveInstitution))
+	s.placementRoutes(mux)
 	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 
@@ -102,6 +110,11 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.Handle("GET /me/audit", s.signedIn(s.myAudit))
 	mux.Handle("GET /orgs/{id}", s.signedIn(s.orgPage))
 	mux.Handle("POST /orgs/{id}/invitations", s.signedIn(s.invite))
+	mux.Handle("GET /orgs/{id}/webhooks", s.signedIn(s.webhooksPage))
+	mux.Handle("POST /orgs/{id}/webhooks", s.signedIn(s.createWebhook))
+	mux.Handle("POST /orgs/{id}/webhooks/{webhook}/enabled", s.signedIn(s.setWebhookEnabled))
+	mux.Handle("POST /orgs/{id}/webhooks/{webhook}/test", s.signedIn(s.testWebhook))
+	mux.Handle("POST /orgs/{id}/webhooks/{webhook}/delete", s.signedIn(s.deleteWebhook))
 	mux.Handle("GET /admin/users", s.signedIn(s.adminUsers))
 	mux.Handle("POST /admin/users/{id}/end-sessions", s.signedIn(s.adminEndSessions))
 	mux.Handle("POST /admin/users/{id}/reset-password", s.signedIn(s.adminResetPassword))
@@ -115,6 +128,49 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.fail(w, r, apperr.E(apperr.NotFound, "お探しのページは見つかりませんでした。URLをご確認ください。"))
 	})
 	return s.loadUser(mux), nil
+}
+
+// placementRoutes are the pages of the agents' pipeline (人材紹介) for
+// agents, institutions' staff and doctors, and the agencies' public
+// contact forms.
+func (s *Server) placementRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /agency/board", s.signedIn(s.agencyBoard))
+	mux.Handle("GET /agency/leads", s.signedIn(s.agencyLeads))
+	mux.Handle("POST /agency/leads", s.signedIn(s.createLead))
+	mux.Handle("GET /agency/leads/{id}", s.signedIn(s.leadPage))
+	mux.Handle("POST /agency/leads/{id}/merge", s.signedIn(s.mergeLead))
+	mux.Handle("POST /agency/leads/{id}/invite", s.signedIn(s.inviteLead))
+	mux.Handle("POST /agency/leads/{id}/consultations", s.signedIn(s.scheduleConsultation))
+	mux.Handle("POST /agency/leads/{id}/cases", s.signedIn(s.openCase))
+	mux.Handle("POST /agency/leads/{id}/follow-ups", s.signedIn(s.createLeadFollowUp))
+	mux.Handle("GET /agency/consultations/{id}", s.signedIn(s.consultationPage))
+	mux.Handle("POST /agency/consultations/{id}", s.signedIn(s.recordConsultation))
+	mux.Handle("GET /agency/follow-ups", s.signedIn(s.agencyFollowUps))
+	mux.Handle("POST /agency/follow-ups/{id}/done", s.signedIn(s.finishFollowUp(placement.FollowUpDone, "フォローアップを対応済みにしました。")))
+	mux.Handle("POST /agency/follow-ups/{id}/cancel", s.signedIn(s.finishFollowUp(placement.FollowUpCancelled, "フォローアップを取り消しました。")))
+	mux.Handle("POST /agency/follow-ups/{id}/reopen", s.signedIn(s.reopenFromFollowUp))
+	mux.Handle("GET /agency/reports", s.signedIn(s.agencyReports))
+	mux.Handle("GET /agency/reports.csv", s.signedIn(s.agencyReportCSV))
+	mux.Handle("GET /agency/settings", s.signedIn(s.agencySettings))
+	mux.Handle("POST /agency/settings", s.signedIn(s.saveAgencySettings))
+	mux.Handle("GET /cases/{id}", s.signedIn(s.casePage))
+	mux.Handle("POST /cases/{id}/move", s.signedIn(s.moveCase))
+	mux.Handle("POST /cases/{id}/reopen", s.signedIn(s.reopenCase))
+	mux.Handle("POST /cases/{id}/items", s.signedIn(s.confirmItems))
+	mux.Handle("POST /cases/{id}/interviews", s.signedIn(s.scheduleInterview))
+	mux.Handle("POST /cases/{id}/interviews/{iv}/cancel", s.signedIn(s.cancelInterview))
+	mux.Handle("POST /cases/{id}/scorecards", s.signedIn(s.submitScorecard))
+	mux.Handle("POST /cases/{id}/review", s.signedIn(s.recordReview))
+	mux.Handle("POST /cases/{id}/follow-ups", s.signedIn(s.createCaseFollowUp))
+	mux.Handle("GET /interviews/{file}", s.signedIn(s.interviewICS))
+	mux.HandleFunc("GET /agencies/{id}/contact", s.contactPage)
+	mux.HandleFunc("POST /agencies/{id}/contact", s.submitContact)
+	mux.HandleFunc("GET /agencies/{id}/contact/thanks", s.contactThanks)
+	mux.HandleFunc("GET /leads/claim/{token}", s.claimPage)
+	mux.Handle("POST /leads/claim/{token}", s.signedIn(s.acceptClaim))
+	mux.Handle("GET /institution/candidates", s.signedIn(s.institutionCandidates))
+	mux.Handle("GET /me/cases", s.signedIn(s.myCases))
+	mux.Handle("POST /me/agencies/{id}/consent", s.signedIn(s.setMyConsent))
 }
 
 // loadUser puts the signed-in user, if any, into the request context.
@@ -160,7 +216,14 @@ func navFor(cur *httpx.Current, path string) []navItem {
 	items := []navItem{{Href: "/dashboard", Label: "ダッシュボード"}, {Href: "/openings", Label: "求人を探す"}}
 	if cur.Has(identity.RoleDoctor) {
 		items = append(items, navItem{Href: "/career", Label: "キャリア"}, navItem{Href: "/profile", Label: "プロフィール"},
-			navItem{Href: "/me/applications", Label: "応募"})
+			navItem{Href: "/me/applications", Label: "応募"}, navItem{Href: "/me/cases", Label: "紹介"})
+	}
+	if len(agentGrants(cur)) > 0 {
+		items = append(items, navItem{Href: "/agency/board", Label: "案件ボード"}, navItem{Href: "/agency/leads", Label: "リード"},
+			navItem{Href: "/agency/follow-ups", Label: "フォローアップ"}, navItem{Href: "/agency/reports", Label: "レポート"})
+	}
+	if cur.Has(identity.RoleInstitutionStaff) {
+		items = append(items, navItem{Href: "/institution/candidates", Label: "紹介された医師"})
 	}
 	seen := map[int64]bool{}
 	for _, g := range cur.Grants {
@@ -183,7 +246,8 @@ func navFor(cur *httpx.Current, path string) []navItem {
 	}
 	items = append(items, navItem{Href: "/settings", Label: "設定"})
 	for i := range items {
-		items[i].Active = items[i].Href == path || (items[i].Href == "/settings" && strings.HasPrefix(path, "/settings"))
+		items[i].Active = items[i].Href == path || (items[i].Href == "/settings" && strings.HasPrefix(path, "/settings")) ||
+			(items[i].Href == "/agency/leads" && strings.HasPrefix(path, "/agency/leads/"))
 	}
 	return items
 }
@@ -195,6 +259,15 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, apperr.E(apperr.NotFound, "見つかりません。")
 	}
 	return id, nil
+}
+
+// postedID returns the {id} path value of a form post and parses its form.
+func postedID(r *http.Request) (int64, error) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = parseForm(r)
+	}
+	return id, err
 }
 
 // parseForm parses a POST body; an oversized or malformed body is a clear

@@ -11,6 +11,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
+	"github.com/hakui-dev/hakui/internal/placement"
 )
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
@@ -30,15 +31,46 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 			add("キャリア", "選んだキャリアトラックの進み具合と、次のステップに役立つ求人。", "/career")
 			add("応募と保存した検索", "応募の状況と、新着を知らせる検索条件。", "/me/applications")
 			add("閲覧記録", "あなたの記録を誰がいつ見たかを確認できます。", "/me/audit")
+			body := "人材紹介エージェントを通じた紹介の状況、医療機関に共有した内容、紹介会社への同意。"
+			if cases, err := s.Placement.Cases(r.Context(), cur.Actor(), placement.CaseFilter{}); err == nil && len(cases) > 0 {
+				body = strconv.Itoa(len(cases)) + "件の紹介案件があります。共有した内容と紹介会社への同意を確認できます。"
+			}
+			add("紹介", body, "/me/cases")
 		case identity.RoleInstitutionStaff:
 			title = "医療機関ダッシュボード"
 			add(g.OrgName+"の求人", "求人の掲載・編集・募集終了、CSVの取り込みと書き出し、届いた応募。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/openings")
 			add("医療機関の紹介", "理念(患者様第一など)や診療科を求職中の医師に伝えます。", "/institutions/"+strconv.FormatInt(g.OrgID, 10))
 			add("スタッフ", "スタッフの一覧と招待。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+			body := "人材紹介エージェントから紹介された医師、面接の日程と評価。"
+			if cases, err := s.Placement.Cases(r.Context(), cur.Actor(), placement.CaseFilter{InstitutionID: g.OrgID}); err == nil && len(cases) > 0 {
+				body = strconv.Itoa(len(cases)) + "人の医師が紹介されています。面接の日程と評価を確認できます。"
+			}
+			add("紹介された医師", body, "/institution/candidates")
+			if g.OrgAdmin {
+				add("Webhook 通知", "医師の紹介を Slack・Discord・Chatwork に知らせます。送信履歴も確認できます。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/webhooks")
+			}
 		case identity.RoleAgent:
 			title = "エージェントダッシュボード"
 			add(g.OrgName+"の求人", "医療機関に代わって求人を掲載し、届いた応募を確認します。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/openings")
 			add("スタッフ", "スタッフの一覧と招待。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+			ag := agencyPage{Grant: g, All: agentGrants(cur)}
+			of := ""
+			if len(ag.All) > 1 {
+				of = "（" + g.OrgName + "）"
+			}
+			body := "対応が必要なフォローアップはありません。"
+			if due, err := s.Placement.FollowUps(r.Context(), cur.Actor(), placement.FollowUpFilter{AgencyID: g.OrgID,
+				Statuses: []placement.FollowUpStatus{placement.FollowUpDue}}); err == nil && len(due) > 0 {
+				body = "対応が必要なフォローアップが" + strconv.Itoa(len(due)) + "件あります。"
+			}
+			add("フォローアップ"+of, body, ag.Link("/agency/follow-ups"))
+			add("案件ボード"+of, "面談から成約まで、段階ごとの案件と最近の結果。", ag.Link("/agency/board"))
+			add("リード"+of, "問い合わせの一覧と新規登録、面談、同意の状況。", ag.Link("/agency/leads"))
+			add("レポート"+of, "ファネル、段階ごとの日数、結果と理由。CSVで書き出せます。", ag.Link("/agency/reports"))
+			add("紹介会社の設定"+of, "利用目的、保存期間、公開の問い合わせフォーム。", ag.Link("/agency/settings"))
+			if g.OrgAdmin {
+				add("Webhook 通知"+of, "新しいお問い合わせ、案件の結果、フォローアップの時期を Slack・Discord・Chatwork に知らせます。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/webhooks")
+			}
 		case identity.RoleCoordinator:
 			title = "キャリアコーディネーターダッシュボード"
 			add(g.OrgName, "地域枠の学生・医師の面談記録、義務年限、キャリアプランを支援します。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))

@@ -76,18 +76,15 @@ func New(tb testing.TB, opts Options) *Env {
 		logw = io.Discard
 	}
 	dir := tb.TempDir()
+	clock := &Clock{now: time.Now().UTC()}
 	m, err := app.Open(context.Background(), app.Config{
 		Addr: "127.0.0.1:0", DB: sqlstoretest.DSN(tb, opts.Engine), KeysFile: filepath.Join(dir, "keys.txt"),
 		Demo: opts.Demo, PasswordParams: password.TestParams, Log: slog.New(slog.NewTextHandler(logw, nil)),
+		Now: clock.Now,
 	})
 	if err != nil {
 		tb.Fatalf("app.Open: %v", err)
 	}
-	clock := &Clock{now: time.Now().UTC()}
-	m.Auth.Now = clock.Now
-	m.Accounts.Now = clock.Now
-	m.Openings.Now = clock.Now
-	m.DB.Now = clock.Now
 	if err := m.Listen(); err != nil {
 		tb.Fatalf("Listen: %v", err)
 	}
