@@ -189,7 +189,11 @@ func (iv *Interview) Validate() map[string]string {
 			probs = append(probs, who+"のメールアドレスが重複しています。")
 		}
 		seen[p.Email] = true
-		if runes(p.Name) > 100 {
+		switch {
+		case p.Name == "":
+			// Pages show the name, never the address, to the other side.
+			probs = append(probs, who+"の氏名を入力してください。")
+		case runes(p.Name) > 100:
 			probs = append(probs, who+"の氏名は100文字以内にしてください。")
 		}
 		if !slices.Contains(ParticipantRoles, p.Role) {

@@ -36,6 +36,9 @@ type Store interface {
 	LeadsOfUser(ctx context.Context, userID int64) ([]Lead, error)
 	SetLeadClaim(ctx context.Context, leadID int64, tokenHash string, expires time.Time) error
 	LeadByClaim(ctx context.Context, tokenHash string, now time.Time) (*Lead, error)
+	// ClaimLead links the lead to userID with the consent, if the lead
+	// still holds the token and no account; the token is spent.
+	ClaimLead(ctx context.Context, leadID int64, tokenHash string, userID int64, c Consent) error
 	// MergeLeads moves drop's cases, consultations and follow-ups to keep,
 	// marks drop merged and appends ev to each moved case.
 	MergeLeads(ctx context.Context, keep, drop *Lead, ev Event) error

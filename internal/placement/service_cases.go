@@ -40,7 +40,8 @@ func (s *Service) OpenCase(ctx context.Context, actor policy.Actor, leadID, open
 	// The agency may propose a doctor for any published opening, and for
 	// the ones it posts itself.
 	if o.Status != openings.StatusOpen && o.PosterOrgID != l.AgencyID {
-		return nil, apperr.InvalidFields(map[string]string{"opening_id": "公開中の求人を選んでください。"})
+		// Another organisation's draft reads as missing, not as a draft.
+		return nil, apperr.InvalidFields(map[string]string{"opening_id": "求人が見つかりません。"})
 	}
 	existing, err := s.Store.Cases(ctx, CaseFilter{AgencyID: l.AgencyID, LeadID: l.ID})
 	if err != nil {
@@ -172,7 +173,19 @@ func (s *Service) View(ctx context.Context, actor policy.Actor, id int64) (*Case
 		v.Moves = Moves(c.Stage)
 		v.CanReopen = CanReopen(c.Stage)
 	case PartyInstitution:
-		v.Timeline = forParty(sinceIntroduction(timeline), actor.UserID)
+		redact(c, actor.UserID)
+		v.Timeline = forParty(slices.DeleteFunc(sinceIntroduction(timeline), func(e Event) bool {
+			// The agency's own work with the doctor stays with the agency,
+			// also in a later round.
+			switch e.Kind {
+			case EventConsultation, EventChecklist, EventFollowUp, EventMerged, EventReopened:
+				return true
+			}
+			return false
+		}), actor.UserID)
+		for i := range v.Items {
+			v.Items[i].Note = "" // what was shared is in the snapshot
+		}
 		if v.Scorecards, err = s.Store.Scorecards(ctx, c.ID); err != nil {
 			return nil, err
 		}
@@ -180,7 +193,11 @@ func (s *Service) View(ctx context.Context, actor policy.Actor, id int64) (*Case
 			v.Moves = []Stage{StageDeclinedByInstitution}
 		}
 	case PartyDoctor:
-		v.Timeline = forParty(slices.DeleteFunc(timeline, func(e Event) bool { return e.Kind == EventOverride || e.Kind == EventMerged }), actor.UserID)
+		redact(c, actor.UserID)
+		// The institution's scorecards are its own feedback to the agency.
+		v.Timeline = forParty(slices.DeleteFunc(timeline, func(e Event) bool {
+			return e.Kind == EventOverride || e.Kind == EventMerged || e.Kind == EventScorecard
+		}), actor.UserID)
 		if CanMove(c.Stage, StageWithdrawnByDoctor) {
 			v.Moves = []Stage{StageWithdrawnByDoctor}
 		}
@@ -650,7 +667,9 @@ func (s *Service) Cases(ctx context.Context, actor policy.Actor, f CaseFilter) (
 		if err := s.Guard.Check(ctx, actor, policy.List, policy.Object{Kind: policy.KindCase, PartnerOrgID: f.InstitutionID}); err != nil {
 			return nil, hidden(err)
 		}
-		f.Introduced = true
+		// The text search runs over the lead's contact details, which the
+		// institution never receives: it could guess them letter by letter.
+		f = CaseFilter{InstitutionID: f.InstitutionID, Introduced: true, Stages: f.Stages, Limit: f.Limit}
 	default:
 		if actor.Anonymous() || !actor.Has(identity.RoleDoctor) {
 			return nil, apperr.E(apperr.Forbidden, "この操作を行う権限がありません。")
@@ -661,5 +680,21 @@ func (s *Service) Cases(ctx context.Context, actor policy.Actor, f CaseFilter) (
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 500
 	}
-	return s.Store.Cases(ctx, f)
+	list, err := s.Store.Cases(ctx, f)
+	if f.AgencyID == 0 {
+		for i := range list {
+			redact(&list[i], actor.UserID)
+		}
+	}
+	return list, err
+}
+
+// redact keeps from the institution and the doctor what the other sides
+// wrote for themselves: the free text of an outcome they did not record.
+func redact(c *Case, viewer int64) {
+	if c.Outcome != nil && c.Outcome.By != viewer {
+		o := *c.Outcome
+		o.Note = ""
+		c.Outcome = &o
+	}
 }

@@ -362,17 +362,19 @@ func (s *Service) AcceptClaim(ctx context.Context, actor policy.Actor, token str
 	}
 	l := info.Lead
 	now := s.now()
-	l.UserID = actor.UserID
-	l.Consent = Consent{PurposeHash: purposeHash, ConsentedAt: &now}
+	consent := Consent{PurposeHash: purposeHash, ConsentedAt: &now}
 	if health {
-		l.Consent.HealthConsentAt = &now
+		consent.HealthConsentAt = &now
 	}
-	if err := s.Store.UpdateLead(ctx, l); err != nil {
+	// The link works once, for a lead no account holds yet: the store
+	// links it and spends the token in one statement.
+	if err := s.Store.ClaimLead(ctx, l.ID, auth.HashToken(token), actor.UserID, consent); err != nil {
+		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Conflict) {
+			return nil, apperr.E(apperr.NotFound, "このリンクは無効か、すでに使われています。紹介会社にお問い合わせください。")
+		}
 		return nil, err
 	}
-	if err := s.Store.SetLeadClaim(ctx, l.ID, "", now); err != nil {
-		return nil, err
-	}
+	l.UserID, l.Consent = actor.UserID, consent
 	s.Audit.Try(ctx, audit.Entry{Action: audit.ConsentGiven, ActorID: actor.UserID, SubjectID: actor.UserID,
 		ObjectKind: string(policy.KindLead), ObjectID: l.ID, Detail: consentDetail(l.Consent)})
 	s.notifyUsers(ctx, []int64{l.AgentID}, notify.Notification{Kind: "lead", Title: "医師がアカウント連携と同意をしました",

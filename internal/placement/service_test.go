@@ -242,6 +242,14 @@ func TestPipelineStory(t *testing.T) {
 		if len(dv.Shares) != 1 || dv.Shares[0].Institution != "みなと内科クリニック" {
 			t.Fatalf("doctor's view of shares: %+v", dv.Shares)
 		}
+		// The institution's list ignores a text search: it runs over
+		// contact details the institution never receives.
+		for _, q := range []string{"090", "zzz@"} {
+			list := must(w.svc.Cases(w.ctx, w.staff, placement.CaseFilter{InstitutionID: w.clinic, Query: q}))(t)
+			if len(list) != 1 {
+				t.Fatalf("institution search %q: %d cases, want the same 1 either way", q, len(list))
+			}
+		}
 		// Another doctor and another agency see nothing.
 		_, err = w.svc.View(w.ctx, w.stranger, c.ID)
 		wantCode(t, err, apperr.NotFound)
@@ -282,8 +290,17 @@ func TestPipelineStory(t *testing.T) {
 		c = must(w.svc.Move(w.ctx, w.staff, c.ID, placement.Move{Version: c.Version, To: placement.StageDeclinedByInstitution,
 			Reason: placement.ReasonProfileMismatch, Note: "処方経験のある先生を希望"}))(t)
 
-		// The doctor sees the decline and its reason, not the note.
+		// The doctor sees the decline and its reason, not the note, and
+		// not the institution's scorecard.
 		dv = must(w.svc.View(w.ctx, w.doctor, c.ID))(t)
+		if dv.Case.Outcome == nil || dv.Case.Outcome.Note != "" || dv.Case.Outcome.Reason != placement.ReasonProfileMismatch {
+			t.Fatalf("doctor's view of the outcome: %+v", dv.Case.Outcome)
+		}
+		for _, e := range dv.Timeline {
+			if e.Kind == placement.EventScorecard {
+				t.Fatalf("doctor sees the scorecard entry: %+v", e)
+			}
+		}
 		last := dv.Timeline[len(dv.Timeline)-1]
 		if last.To != placement.StageDeclinedByInstitution || strings.Contains(last.Detail, "処方経験") || !strings.Contains(last.Detail, "求める医師像") {
 			t.Fatalf("doctor's view of the decline: %+v", last)
@@ -492,6 +509,41 @@ func TestLeadsDuplicatesMergeAndRetention(t *testing.T) {
 		entries := must(w.db.ListAudit(w.ctx, audit.Filter{ActionPrefix: audit.LeadAnonymised, Limit: 10}))(t)
 		if len(entries) != 1 {
 			t.Fatalf("anonymisation not logged: %+v", entries)
+		}
+	})
+}
+
+// TestClaimLinkWorksOnce: an account-link link is spent by its first use,
+// and a lead that gained an account by a merge cannot be claimed with an
+// older link.
+func TestClaimLinkWorksOnce(t *testing.T) {
+	eachEngine(t, func(t *testing.T, engine sqlstore.Dialect) {
+		w := newWorld(t, engine)
+		l := &placement.Lead{AgencyID: w.agency, Name: "山田 太郎", Phone: "09011112222", Source: placement.SourceEvent}
+		noErr(t, w.svc.CreateLead(w.ctx, w.agent, l))
+		link := must(w.svc.InviteLead(w.ctx, w.agent, l.ID))(t)
+		token := strings.TrimPrefix(link, "/leads/claim/")
+		hash := placement.PurposeHash(must(w.svc.Claim(w.ctx, token))(t).Agency.PurposeText)
+		must(w.svc.AcceptClaim(w.ctx, w.doctor, token, hash, false))(t)
+		_, err := w.svc.AcceptClaim(w.ctx, w.stranger, token, hash, false)
+		wantCode(t, err, apperr.NotFound)
+
+		// The merge case: a manual lead with a pending link absorbs the
+		// doctor's own form lead; the pending link dies with it.
+		m := &placement.Lead{AgencyID: w.agency, Name: "山田 太郎", Email: "doctor@example.jp", Source: placement.SourceReferral}
+		noErr(t, w.svc.CreateLead(w.ctx, w.agent, m))
+		old := strings.TrimPrefix(must(w.svc.InviteLead(w.ctx, w.agent, m.ID))(t), "/leads/claim/")
+		a := must(w.svc.PublicAgency(w.ctx, w.agency))(t)
+		form := must(w.svc.SubmitLead(w.ctx, w.doctor, w.agency, placement.LeadForm{Name: "山田 太郎", Email: "doctor@example.jp",
+			PurposeHash: placement.PurposeHash(a.PurposeText), ConsentPurpose: true}))(t)
+		kept := must(w.svc.Merge(w.ctx, w.agent, m.ID, form.ID))(t)
+		if kept.UserID != w.doctor.UserID {
+			t.Fatalf("merged lead user %d", kept.UserID)
+		}
+		_, err = w.svc.AcceptClaim(w.ctx, w.stranger, old, hash, false)
+		wantCode(t, err, apperr.NotFound)
+		if got := must(w.svc.Store.Lead(w.ctx, m.ID))(t); got.UserID != w.doctor.UserID {
+			t.Fatalf("lead taken over: user %d", got.UserID)
 		}
 	})
 }

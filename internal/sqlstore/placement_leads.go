@@ -249,7 +249,24 @@ func (db *DB) LeadByClaim(ctx context.Context, tokenHash string, now time.Time) 
 		return nil, ErrNotFound
 	}
 	return scanLead(db.read.QueryRowContext(ctx, `SELECT `+leadColumns+leadJoins+` WHERE l.claim_token_hash = $1
-		AND l.claim_expires_at > $2 AND l.merged_into IS NULL AND l.anonymised_at IS NULL`, tokenHash, utc(now)))
+		AND l.claim_expires_at > $2 AND l.merged_into IS NULL AND l.anonymised_at IS NULL AND l.user_id IS NULL`,
+		tokenHash, utc(now)))
+}
+
+// ClaimLead links the lead to the user with the consent and spends the
+// token, only while the lead holds the token and no account; otherwise
+// ErrNotFound.
+func (db *DB) ClaimLead(ctx context.Context, leadID int64, tokenHash string, userID int64, c placement.Consent) error {
+	if tokenHash == "" {
+		return ErrNotFound
+	}
+	now := utc(db.Now())
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, `UPDATE leads SET user_id = $1, purpose_hash = $2, consented_at = $3, health_consent_at = $4,
+			consent_withdrawn_at = NULL, claim_token_hash = '', claim_expires_at = NULL, updated_at = $5, last_activity_at = $5
+			WHERE id = $6 AND claim_token_hash = $7 AND user_id IS NULL AND merged_into IS NULL AND anonymised_at IS NULL`,
+			userID, c.PurposeHash, timePtr(c.ConsentedAt), timePtr(c.HealthConsentAt), now, leadID, tokenHash)
+	})
 }
 
 // TouchLead records activity on the lead at at; it never moves the last
@@ -264,13 +281,17 @@ func (db *DB) TouchLead(ctx context.Context, id int64, at time.Time) error {
 // MergeLeads folds drop into keep in one transaction: keep's fields are
 // written as by UpdateLead; drop's cases, consultations and follow-ups move
 // to keep; drop is marked merged into keep and loses its account-link
-// token; and a copy of ev is appended to each of keep's cases, the moved
+// token, as keep does when it now has an account; and a copy of ev is appended to each of keep's cases, the moved
 // ones included. ErrConflict when either lead is already merged or
 // anonymised, or they belong to different agencies.
 func (db *DB) MergeLeads(ctx context.Context, keep, drop *placement.Lead, ev placement.Event) error {
 	now := utc(db.Now())
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		err := updateLead(ctx, tx, keep, now, ` AND merged_into IS NULL AND anonymised_at IS NULL`)
+		if err == nil && keep.UserID != 0 {
+			// A lead that now has an account cannot be claimed again.
+			_, err = tx.ExecContext(ctx, `UPDATE leads SET claim_token_hash = '', claim_expires_at = NULL WHERE id = $1`, keep.ID)
+		}
 		if err == nil {
 			err = execOne(ctx, tx, `UPDATE leads SET merged_into = $1, claim_token_hash = '', claim_expires_at = NULL, updated_at = $2
 				WHERE id = $3 AND id <> $1 AND agency_id = $4 AND merged_into IS NULL AND anonymised_at IS NULL`,

@@ -284,15 +284,6 @@ func (s *Server) reopenFromFollowUp(w http.ResponseWriter, r *http.Request, cur 
 	redirect(w, r, casePath(c.ID))
 }
 
-// localPath accepts only a local path to return to after a form, else
-// fallback.
-func localPath(p, fallback string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || len(p) > 500 {
-		return fallback
-	}
-	return p
-}
-
 // grantOf returns the user's agent grant for the agency.
 func grantOf(cur *httpx.Current, agencyID int64) identity.Grant {
 	for _, g := range agentGrants(cur) {

@@ -113,6 +113,9 @@ func TestLocalPath(t *testing.T) {
 		"//evil.example/":        "/cases/1",
 		"https://evil.example/":  "/cases/1",
 		"/\\evil.example":        "/cases/1",
+		"/\t/evil.example":       "/cases/1", // browsers drop the tab: //evil.example
+		"/a/\n/evil":             "/cases/1",
+		"/a\\b":                  "/cases/1",
 	} {
 		if got := localPath(in, "/cases/1"); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)

@@ -281,11 +281,17 @@ func parseForm(r *http.Request) error {
 
 // safeNext accepts only local paths as a post-login destination, so the
 // login page cannot be used to redirect elsewhere.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || len(next) > 500 {
-		return "/dashboard"
+func safeNext(next string) string { return localPath(next, "/dashboard") }
+
+// localPath returns p if it is a path on this site, else fallback. Browsers
+// drop tabs and newlines and read a backslash as a slash, so "/\t/evil"
+// and "/\\evil" would leave the site: any of them refuses the path.
+func localPath(p, fallback string) string {
+	if p == "" || len(p) > 500 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return fallback
 	}
-	return next
+	return p
 }
 
 func (s *Server) setSession(w http.ResponseWriter, token string) {
