@@ -48,6 +48,12 @@ const (
 	KindFollowUp     Kind = "follow_up"     // an agent's follow-up; OrgID the agency
 	KindReport       Kind = "report"        // an organisation's pipeline reports
 	KindWebhook      Kind = "webhook"       // an organisation's outgoing webhooks and their deliveries
+	KindProgram      Kind = "program"       // a prefecture's キャリア形成プログラム and its medical areas; OrgID the prefecture
+	KindEnrollment   Kind = "enrollment"    // a 地域枠 doctor's enrolment and ledger; OrgID the prefecture, PartnerOrgID the CC office, OwnerID the doctor
+	KindPlan         Kind = "plan"          // a multi-year plan; as its enrolment
+	KindRecord       Kind = "record"        // a confidential 面談記録; OrgID the writing organisation, OwnerID the doctor, SharedWith by agreement
+	KindAgreement    Kind = "agreement"     // a sharing agreement between two organisations; OrgID the sharing one, PartnerOrgID the other
+	KindRound        Kind = "round"         // an annual placement round; OrgID the prefecture
 )
 
 // Actor is who acts: a signed-in user and their grants. The zero Actor is
@@ -118,6 +124,15 @@ type Object struct {
 	PartnerOrgID int64
 	// Public marks an object anyone may read (an open opening).
 	Public bool
+	// SharedWith are the roles of other organisations that a sharing
+	// agreement lets read the object; the caller loads the agreements.
+	SharedWith []OrgRole
+}
+
+// OrgRole is a role in an organisation.
+type OrgRole struct {
+	OrgID int64
+	Role  identity.Role
 }
 
 // String names the object for logs and the audit trail.
@@ -224,6 +239,12 @@ func Decide(actor Actor, action Action, obj Object) Decision {
 		return deny("another doctor's application")
 	case KindAgency, KindLead, KindCase, KindConsultation, KindScorecard, KindFollowUp, KindReport:
 		return decidePlacement(actor, action, obj)
+	case KindProgram, KindEnrollment, KindPlan:
+		return decideRegional(actor, action, obj)
+	case KindRecord, KindAgreement:
+		return decideRecords(actor, action, obj)
+	case KindRound:
+		return decideRound(actor, action, obj)
 	case KindWebhook:
 		if actor.AdminOf(obj.OrgID) {
 			return allow("administrator of the organisation")
