@@ -5,6 +5,7 @@
 //	hakui user create|list|reset-password ...
 //	hakui backup --to FILE
 //	hakui audit verify
+//	hakui keys list|rotate
 //	hakui match [--mechanism da|jrmp|fda] [--in FILE] [--out FILE] [--verify] [--explain DOCTOR]
 //	hakui bench match --scale jrmp|nrmp
 //	hakui version
@@ -37,6 +38,7 @@ Commands:
   user       アカウントを作成・一覧・パスワード再発行する
   backup     SQLite の一貫したスナップショットを作る
   audit      監査ログの改ざん検知 (audit verify)
+  keys       暗号鍵の一覧とローテーション (keys list, keys rotate)
   match      安定マッチング (da, jrmp, fda) を実行・検証・説明する
   bench      性能を測る (bench match)
   version    バージョンを表示する
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runBackup(ctx, rest, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, stdout, stderr)
 	case "match":
 		return runMatch(rest, stdin, stdout, stderr)
 	case "bench":

@@ -34,6 +34,8 @@ const (
 	ConfidentialRead   = "record.read"
 	ConsentGiven       = "consent.given"
 	ConsentWithdrawn   = "consent.withdrawn"
+	AgreementCreated   = "agreement.created"
+	AgreementRevoked   = "agreement.revoked"
 	ProfileShared      = "profile.shared"
 	GateOverridden     = "case.gate_overridden"
 	LeadMerged         = "lead.merged"

@@ -22,9 +22,10 @@ type sealedNotes struct {
 	HealthNotes string `json:"health_notes,omitempty"`
 }
 
-// notesContext binds a consultation's ciphertext to its agency, so that
-// it cannot be replayed into another agency's row.
-func notesContext(agencyID int64) string { return "consultation:" + strconv.FormatInt(agencyID, 10) }
+// NotesContext binds a consultation's ciphertext to its agency, so that
+// it cannot be replayed into another agency's row. Key rotation re-seals
+// with it.
+func NotesContext(agencyID int64) string { return "consultation:" + strconv.FormatInt(agencyID, 10) }
 
 func consultationObject(c *Consultation, l *Lead) policy.Object {
 	return policy.Object{Kind: policy.KindConsultation, ID: c.ID, OrgID: c.AgencyID, OwnerID: l.UserID}
@@ -100,7 +101,7 @@ func (s *Service) RecordConsultation(ctx context.Context, actor policy.Actor, in
 	if err != nil {
 		return nil, err
 	}
-	if c.Sealed, err = s.Keys.Seal(plain, notesContext(c.AgencyID)); err != nil {
+	if c.Sealed, err = s.Keys.Seal(plain, NotesContext(c.AgencyID)); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -152,7 +153,7 @@ func (s *Service) Consultation(ctx context.Context, actor policy.Actor, id int64
 		return nil, hidden(err)
 	}
 	if c.Sealed != "" {
-		plain, err := s.Keys.Open(c.Sealed, notesContext(c.AgencyID))
+		plain, err := s.Keys.Open(c.Sealed, NotesContext(c.AgencyID))
 		if err != nil {
 			return nil, apperr.Wrap(err, "面談記録を復号できませんでした。管理者に連絡してください。")
 		}

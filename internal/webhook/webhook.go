@@ -199,16 +199,16 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, orgID int64, i
 	err = s.Store.CreateWebhook(ctx, h, func(id int64) (Sealed, error) {
 		var sealed Sealed
 		var err error
-		if sealed.URL, err = s.Keys.Seal([]byte(u.String()), sealContext("url", id)); err != nil {
+		if sealed.URL, err = s.Keys.Seal([]byte(u.String()), SealContext("url", id)); err != nil {
 			return sealed, err
 		}
 		if in.Token != "" {
-			if sealed.Token, err = s.Keys.Seal([]byte(in.Token), sealContext("token", id)); err != nil {
+			if sealed.Token, err = s.Keys.Seal([]byte(in.Token), SealContext("token", id)); err != nil {
 				return sealed, err
 			}
 		}
 		if in.SigningSecret != "" {
-			sealed.Secret, err = s.Keys.Seal([]byte(in.SigningSecret), sealContext("secret", id))
+			sealed.Secret, err = s.Keys.Seal([]byte(in.SigningSecret), SealContext("secret", id))
 		}
 		return sealed, err
 	})
@@ -423,14 +423,17 @@ func (s *Service) call(ctx context.Context, h *Webhook, m Message, deliveryID in
 
 // open unseals one of a webhook's secrets.
 func (s *Service) open(sealed, field string, id int64) (string, error) {
-	b, err := s.Keys.Open(sealed, sealContext(field, id))
+	b, err := s.Keys.Open(sealed, SealContext(field, id))
 	if err != nil {
 		return "", fmt.Errorf("webhook %d: %s: %w", id, field, err)
 	}
 	return string(b), nil
 }
 
-func sealContext(field string, id int64) string {
+// SealContext binds one of a webhook's secrets ("url", "token" or
+// "secret") to its row, so that it does not open in another field or
+// webhook. Key rotation re-seals with it.
+func SealContext(field string, id int64) string {
 	return "webhooks." + field + ":" + strconv.FormatInt(id, 10)
 }
 
