@@ -54,6 +54,7 @@ const (
 	KindRecord       Kind = "record"        // a confidential 面談記録; OrgID the writing organisation, OwnerID the doctor, SharedWith by agreement
 	KindAgreement    Kind = "agreement"     // a sharing agreement between two organisations; OrgID the sharing one, PartnerOrgID the other
 	KindRound        Kind = "round"         // an annual placement round; OrgID the prefecture
+	KindMentoring    Kind = "mentoring"     // a mentor–mentee pair and its meeting logs; OrgID the CC office, OwnerID the mentee
 )
 
 // Actor is who acts: a signed-in user and their grants. The zero Actor is
@@ -245,6 +246,8 @@ func Decide(actor Actor, action Action, obj Object) Decision {
 		return decideRecords(actor, action, obj)
 	case KindRound:
 		return decideRound(actor, action, obj)
+	case KindMentoring:
+		return decideMentoring(actor, action, obj)
 	case KindWebhook:
 		if actor.AdminOf(obj.OrgID) {
 			return allow("administrator of the organisation")
