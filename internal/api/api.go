@@ -24,6 +24,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/regional"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 	"github.com/hakui-dev/hakui/internal/webhook"
 )
@@ -42,6 +43,9 @@ type Server struct {
 	Openings *openings.Service
 	// Placement is the placement agent's pipeline (placement*.go).
 	Placement *placement.Service
+	// Regional runs 地域枠 programs, enrolments, ledgers and plans
+	// (regional*.go).
+	Regional *regional.Service
 	// Webhooks manages organisations' outgoing webhooks (webhooks.go).
 	Webhooks *webhook.Service
 	// Notifications reads the caller's own notifications.
@@ -156,6 +160,30 @@ func (s *Server) Handler() http.Handler {
 	handle("POST", "/follow-ups/{id}/reopen", s.reopenFollowUp)
 	handle("GET", "/agencies/{id}/report", s.agencyReport)
 	handle("GET", "/agencies/{id}/report.csv", s.agencyReportCSV)
+	// 地域枠 coordination: programs, medical areas, enrolments with their
+	// ledgers, and multi-year plans (regional.go).
+	handle("GET", "/programs", s.programs)
+	handle("POST", "/programs", s.createProgram)
+	handle("GET", "/programs/{id}", s.getProgram)
+	handle("PUT", "/programs/{id}", s.updateProgram)
+	handle("GET", "/areas", s.areas)
+	handle("POST", "/areas", s.createArea)
+	handle("PUT", "/areas/{id}/classes/{year}", s.setAreaClass)
+	handle("POST", "/enrollments", s.enroll)
+	handle("GET", "/enrollments", s.enrollments)
+	handle("GET", "/enrollments/{id}", s.getEnrollment)
+	handle("POST", "/enrollments/{id}/placements", s.addPlacement)
+	handle("POST", "/enrollments/{id}/suspensions", s.addSuspension)
+	handle("DELETE", "/enrollments/{id}/entries/{kind}/{entry}", s.removeEntry)
+	handle("POST", "/enrollments/{id}/departure", s.recordDeparture)
+	handle("GET", "/enrollments/{id}/plans", s.plans)
+	handle("POST", "/enrollments/{id}/plans", s.createPlan)
+	handle("GET", "/enrollments/{id}/compare", s.comparePlans)
+	handle("POST", "/plans/check", s.checkPlan)
+	handle("GET", "/plans/{id}", s.getPlan)
+	handle("PUT", "/plans/{id}", s.updatePlan)
+	handle("DELETE", "/plans/{id}", s.deletePlan)
+	handle("GET", "/me/enrollments", s.myEnrollments)
 	// An organisation's outgoing webhooks and their deliveries.
 	handle("GET", "/organisations/{id}/webhooks", s.webhooks)
 	handle("POST", "/organisations/{id}/webhooks", s.createWebhook)

@@ -26,6 +26,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/regional"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 	"github.com/hakui-dev/hakui/internal/sqlstore"
 	"github.com/hakui-dev/hakui/internal/vault"
@@ -70,6 +71,7 @@ type Main struct {
 	Accounts  *account.Service
 	Openings  *openings.Service
 	Placement *placement.Service
+	Regional  *regional.Service
 	Audit     *audit.Recorder
 	Jobs      *jobs.Queue
 	Worker    *jobs.Worker
@@ -145,6 +147,7 @@ func (m *Main) build() {
 	m.Webhooks.Register(m.Worker)
 	m.Openings = &openings.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Now: now}
 	m.Placement = &placement.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Webhooks: m.Webhooks, Keys: m.Keys, Now: now}
+	m.Regional = &regional.Service{Store: m.DB, Guard: g, Audit: m.Audit, Now: now}
 	m.schedule()
 	m.Openings.ProfileSaved = func(ctx context.Context, userID int64) {
 		// A follow-up that waits for this doctor's career event fires now;
@@ -155,9 +158,9 @@ func (m *Main) build() {
 	}
 	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
-	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
-	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Webhooks: m.Webhooks, Notifications: m.DB,
+	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Webhooks: m.Webhooks, Notifications: m.DB,
 		Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
 	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Replaced in Listen, once the pages are parsed and the base URL known.

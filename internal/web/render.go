@@ -202,7 +202,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Flash = s.takeFlash(w, r)
 	}
 	if p.Current != nil && p.Current.Requirement == "" {
-		p.Nav = navFor(p.Current, r.URL.Path)
+		p.Nav = navFor(p.Current, r.URL.Path, s.enrolled(r, p.Current))
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/regional"
 	"github.com/hakui-dev/hakui/internal/webhook"
 )
 
@@ -31,6 +32,9 @@ type Server struct {
 	// Placement runs the agents' pipeline: leads, cases, follow-ups and
 	// reports.
 	Placement *placement.Service
+	// Regional runs 地域枠 programs, medical areas, enrolments with their
+	// ledgers, and multi-year plans.
+	Regional *regional.Service
 	// Webhooks manages organisations' outgoing webhooks.
 	Webhooks *webhook.Service
 	// Notifications reads and marks the signed-in user's own notifications.
@@ -89,6 +93,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /institutions/{id}", s.institutionPage)
 	mux.Handle("POST /institutions/{id}", s.signedIn(s.saveInstitution))
 	s.placementRoutes(mux)
+	s.regionalRoutes(mux)
 	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 
@@ -212,11 +217,22 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *httpx.Curr
 	})
 }
 
-func navFor(cur *httpx.Current, path string) []navItem {
+// navFor lists the menu of the signed-in user; enrolled says the user is
+// a 地域枠 doctor with an enrolment.
+func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 	items := []navItem{{Href: "/dashboard", Label: "ダッシュボード"}, {Href: "/openings", Label: "求人を探す"}}
 	if cur.Has(identity.RoleDoctor) {
 		items = append(items, navItem{Href: "/career", Label: "キャリア"}, navItem{Href: "/profile", Label: "プロフィール"},
 			navItem{Href: "/me/applications", Label: "応募"}, navItem{Href: "/me/cases", Label: "紹介"})
+		if enrolled {
+			items = append(items, navItem{Href: "/me/obligation", Label: "地域枠"})
+		}
+	}
+	if len(regionalGrants(cur, false)) > 0 {
+		items = append(items, navItem{Href: "/regional/enrollments", Label: "地域枠の医師"})
+	}
+	if len(regionalGrants(cur, true)) > 0 {
+		items = append(items, navItem{Href: "/regional/programs", Label: "プログラム"}, navItem{Href: "/regional/areas", Label: "医療圏"})
 	}
 	if len(agentGrants(cur)) > 0 {
 		items = append(items, navItem{Href: "/agency/board", Label: "案件ボード"}, navItem{Href: "/agency/leads", Label: "リード"},
@@ -247,7 +263,9 @@ func navFor(cur *httpx.Current, path string) []navItem {
 	items = append(items, navItem{Href: "/settings", Label: "設定"})
 	for i := range items {
 		items[i].Active = items[i].Href == path || (items[i].Href == "/settings" && strings.HasPrefix(path, "/settings")) ||
-			(items[i].Href == "/agency/leads" && strings.HasPrefix(path, "/agency/leads/"))
+			(items[i].Href == "/agency/leads" && strings.HasPrefix(path, "/agency/leads/")) ||
+			(items[i].Href == "/regional/enrollments" && strings.HasPrefix(path, "/regional/enrollments/")) ||
+			(items[i].Href == "/regional/programs" && strings.HasPrefix(path, "/regional/programs/"))
 	}
 	return items
 }

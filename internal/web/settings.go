@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
@@ -12,6 +13,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/regional"
 )
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
@@ -36,6 +38,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 				body = strconv.Itoa(len(cases)) + "件の紹介案件があります。共有した内容と紹介会社への同意を確認できます。"
 			}
 			add("紹介", body, "/me/cases")
+			if mine, err := s.Regional.MyEnrollments(r.Context(), cur.Actor()); err == nil && len(mine) > 0 {
+				var parts []string
+				for _, v := range mine {
+					parts = append(parts, v.Enrollment.ProgramName+": "+v.Summary.Status.Label())
+				}
+				add("地域枠の義務と計画", strings.Join(parts, "、")+"。義務年限の進み具合、完了見込み、複数年計画。", "/me/obligation")
+			}
 		case identity.RoleInstitutionStaff:
 			title = "医療機関ダッシュボード"
 			add(g.OrgName+"の求人", "求人の掲載・編集・募集終了、CSVの取り込みと書き出し、届いた応募。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/openings")
@@ -74,9 +83,16 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 		case identity.RoleCoordinator:
 			title = "キャリアコーディネーターダッシュボード"
 			add(g.OrgName, "地域枠の学生・医師の面談記録、義務年限、キャリアプランを支援します。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+			add("地域枠の医師"+regionalOf(cur, g), s.regionalCardBody(r, cur, regional.EnrollmentFilter{CoordinatorOrgID: g.OrgID}),
+				regionalDesk{Grant: g, All: regionalGrants(cur, false)}.Link("/regional/enrollments"))
 		case identity.RolePrefectureOfficer:
 			title = "都道府県担当者ダッシュボード"
 			add(g.OrgName, "キャリア形成プログラム、年次の配置、医師の需給をここで扱います。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
+			desk := regionalDesk{Grant: g, All: regionalGrants(cur, true)}
+			add("地域枠の医師"+regionalOf(cur, g), s.regionalCardBody(r, cur, regional.EnrollmentFilter{PrefectureOrgID: g.OrgID}),
+				regionalDesk{Grant: g, All: regionalGrants(cur, false)}.Link("/regional/enrollments"))
+			add("キャリア形成プログラム"+regionalOf(cur, g), "義務年限、医師少数区域での年数、診療科限定、県外勤務、一時中断の上限。", desk.Link("/regional/programs"))
+			add("医療圏と区分"+regionalOf(cur, g), "二次医療圏ごとの年度別の区分（医師少数区域・中程度・医師多数区域）。", desk.Link("/regional/areas"))
 		case identity.RoleModerator:
 			title = "モデレーターダッシュボード"
 			add("コミュニティ", "通報の確認、警告・発言停止などの対応を行います。", "")
@@ -284,4 +300,26 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, cur *httpx.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
 	s.act(w, r, func(id int64) error { return s.Views.RevokeToken(r.Context(), cur.Actor(), id) },
 		"トークンを無効にしました。", "/settings/tokens")
+}
+
+// regionalOf names the organisation in a card's title when the user serves
+// several as a coordinator or officer.
+func regionalOf(cur *httpx.Current, g identity.Grant) string {
+	if len(regionalGrants(cur, false)) > 1 {
+		return "（" + g.OrgName + "）"
+	}
+	return ""
+}
+
+// regionalCardBody counts the enrolments by status for a dashboard card.
+func (s *Server) regionalCardBody(r *http.Request, cur *httpx.Current, f regional.EnrollmentFilter) string {
+	list, err := s.Regional.Enrollments(r.Context(), cur.Actor(), f)
+	if err != nil || len(list) == 0 {
+		return "地域枠の医師の義務年限の状況、台帳、複数年計画。医師をプログラムに登録できます。"
+	}
+	parts := []string{strconv.Itoa(len(list)) + "人"}
+	for _, c := range statusCounts(list) {
+		parts = append(parts, c.Status.Label()+" "+strconv.Itoa(c.Count)+"人")
+	}
+	return strings.Join(parts, "・") + "。状況と理由、台帳、複数年計画。"
 }
