@@ -72,6 +72,8 @@ type Store interface {
 	// DeletePlan removes the plan if it is still at version (else
 	// conflict).
 	DeletePlan(ctx context.Context, id int64, version int) error
+
+	SupplyStore
 }
 
 // Area is a medical area (二次医療圏) of a prefecture with its classes by
