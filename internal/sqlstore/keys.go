@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/hakui-dev/hakui/internal/auth"
+	"github.com/hakui-dev/hakui/internal/mentoring"
 	"github.com/hakui-dev/hakui/internal/placement"
 	"github.com/hakui-dev/hakui/internal/records"
 	"github.com/hakui-dev/hakui/internal/vault"
@@ -37,6 +38,9 @@ var sealedColumns = []sealedColumn{
 	{"consultation_records", "sealed_notes", "id", recordContext(records.FieldNotes)},
 	{"consultation_records", "sealed_agreed_actions", "id", recordContext(records.FieldAgreedActions)},
 	{"consultation_records", "sealed_health_notes", "id", recordContext(records.FieldHealthNotes)},
+	{"mentoring_meetings", "sealed_summary", "id", mentoringContext(mentoring.FieldSummary)},
+	{"mentoring_meetings", "sealed_mentor_learned", "id", mentoringContext(mentoring.FieldMentorLearned)},
+	{"mentoring_meetings", "sealed_mentee_learned", "id", mentoringContext(mentoring.FieldMenteeLearned)},
 }
 
 func webhookContext(field string) func(int64) string {
@@ -45,6 +49,10 @@ func webhookContext(field string) func(int64) string {
 
 func recordContext(field records.Field) func(int64) string {
 	return func(id int64) string { return records.SealContext(field, id) }
+}
+
+func mentoringContext(field mentoring.Field) func(int64) string {
+	return func(id int64) string { return mentoring.SealContext(field, id) }
 }
 
 // SealedColumns returns the "table.column" names of the columns that hold

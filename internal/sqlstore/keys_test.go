@@ -71,6 +71,7 @@ func TestResealEveryColumn(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := w.create(t, "メモ", "合意", "健康")
+		mentoringOpens := sealMentoringForRotation(t, w)
 
 		counts, err := w.db.SealedKeyCounts(w.ctx)
 		if err != nil {
@@ -106,6 +107,7 @@ func TestResealEveryColumn(t *testing.T) {
 
 		// The owners open the resealed values.
 		pl.Keys, w.svc.Keys = rotated, rotated
+		mentoringOpens(rotated)
 		got, err := pl.Consultation(w.ctx, agent, c.ID)
 		if err != nil || got.Notes != c.Notes {
 			t.Fatalf("consultation after rotation: %+v, %v", got, err)
