@@ -24,8 +24,10 @@ import (
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/records"
 	"github.com/hakui-dev/hakui/internal/regional"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
+	"github.com/hakui-dev/hakui/internal/rounds"
 	"github.com/hakui-dev/hakui/internal/webhook"
 )
 
@@ -46,6 +48,10 @@ type Server struct {
 	// Regional runs 地域枠 programs, enrolments, ledgers and plans
 	// (regional*.go).
 	Regional *regional.Service
+	// Records keeps confidential 面談記録 and their sharing agreements.
+	Records *records.Service
+	// Rounds runs the annual placement rounds.
+	Rounds *rounds.Service
 	// Webhooks manages organisations' outgoing webhooks (webhooks.go).
 	Webhooks *webhook.Service
 	// Notifications reads the caller's own notifications.
@@ -184,6 +190,37 @@ func (s *Server) Handler() http.Handler {
 	handle("PUT", "/plans/{id}", s.updatePlan)
 	handle("DELETE", "/plans/{id}", s.deletePlan)
 	handle("GET", "/me/enrollments", s.myEnrollments)
+	// Confidential 面談記録, their sharing agreements, and the doctor's
+	// consents and audit trail (records.go).
+	handle("GET", "/records", s.listRecords)
+	handle("POST", "/records", s.createRecord)
+	handle("GET", "/records/{id}", s.getRecord)
+	handle("PUT", "/records/{id}", s.updateRecord)
+	handle("GET", "/organisations/{id}/agreements", s.agreements)
+	handle("POST", "/organisations/{id}/agreements", s.createAgreement)
+	handle("POST", "/agreements/{id}/revoke", s.revokeAgreement)
+	handle("GET", "/me/record-consents", s.myRecordConsents)
+	handle("POST", "/me/record-consents", s.giveRecordConsent)
+	handle("DELETE", "/me/record-consents/{org}", s.withdrawRecordConsent)
+	handle("GET", "/me/record-reads", s.myRecordReads)
+	// The annual placement round (rounds.go).
+	handle("GET", "/rounds", s.listRounds)
+	handle("POST", "/rounds", s.openRound)
+	handle("GET", "/rounds/{id}", s.getRound)
+	handle("PUT", "/rounds/{id}", s.updateRound)
+	handle("GET", "/rounds/{id}/lists", s.roundLists)
+	handle("POST", "/rounds/{id}/lists", s.submitList)
+	handle("GET", "/rounds/{id}/lists/{doctor}", s.doctorList)
+	handle("GET", "/rounds/{id}/institutions/{inst}/candidates", s.candidates)
+	handle("GET", "/rounds/{id}/institutions/{inst}/ranking", s.getRanking)
+	handle("PUT", "/rounds/{id}/institutions/{inst}/ranking", s.submitRanking)
+	handle("GET", "/rounds/{id}/institutions/{inst}/placements", s.institutionPlacements)
+	handle("POST", "/rounds/{id}/run", s.runRound)
+	handle("GET", "/rounds/{id}/preview", s.previewRound)
+	handle("POST", "/rounds/{id}/publish", s.publishRound)
+	handle("GET", "/rounds/{id}/placements/{doctor}", s.doctorPlacement)
+	handle("GET", "/rounds/{id}/export", s.roundCSV)
+	handle("GET", "/rounds/{id}/result.csv", s.resultCSV)
 	// An organisation's outgoing webhooks and their deliveries.
 	handle("GET", "/organisations/{id}/webhooks", s.webhooks)
 	handle("POST", "/organisations/{id}/webhooks", s.createWebhook)

@@ -23,11 +23,14 @@ import (
 	"github.com/hakui-dev/hakui/internal/guard"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/jobs"
+	"github.com/hakui-dev/hakui/internal/mentoring"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/records"
 	"github.com/hakui-dev/hakui/internal/regional"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
+	"github.com/hakui-dev/hakui/internal/rounds"
 	"github.com/hakui-dev/hakui/internal/sqlstore"
 	"github.com/hakui-dev/hakui/internal/vault"
 	"github.com/hakui-dev/hakui/internal/web"
@@ -72,6 +75,9 @@ type Main struct {
 	Openings  *openings.Service
 	Placement *placement.Service
 	Regional  *regional.Service
+	Records   *records.Service
+	Rounds    *rounds.Service
+	Mentoring *mentoring.Service
 	Audit     *audit.Recorder
 	Jobs      *jobs.Queue
 	Worker    *jobs.Worker
@@ -148,6 +154,10 @@ func (m *Main) build() {
 	m.Openings = &openings.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Now: now}
 	m.Placement = &placement.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Webhooks: m.Webhooks, Keys: m.Keys, Now: now}
 	m.Regional = &regional.Service{Store: m.DB, Guard: g, Audit: m.Audit, Now: now}
+	m.Records = &records.Service{Store: m.DB, Guard: g, Audit: m.Audit, Keys: m.Keys, Now: now}
+	m.Rounds = &rounds.Service{Store: m.DB, Regional: m.Regional, Guard: g, Audit: m.Audit, Now: now}
+	m.Mentoring = &mentoring.Service{Store: m.DB, Guard: g, Audit: m.Audit, Keys: m.Keys, Notifier: notifier, Log: cfg.Log, Now: now}
+	m.Mentoring.Register(m.Worker)
 	m.schedule()
 	m.Openings.ProfileSaved = func(ctx context.Context, userID int64) {
 		// A follow-up that waits for this doctor's career event fires now;
@@ -158,9 +168,9 @@ func (m *Main) build() {
 	}
 	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
-	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
-	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Webhooks: m.Webhooks, Notifications: m.DB,
+	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB,
 		Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
 	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Replaced in Listen, once the pages are parsed and the base URL known.

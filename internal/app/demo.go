@@ -40,6 +40,7 @@ var demoOrgs = []demoOrg{
 // DemoLogins are the demo accounts, one per role.
 var DemoLogins = []DemoLogin{
 	{identity.RoleDoctor, "doctor@demo.hakui.jp", "山田 太郎", ""},
+	{identity.RoleDoctor, "chiiki@demo.hakui.jp", "岡山 葵", ""},
 	{identity.RoleInstitutionStaff, "clinic@demo.hakui.jp", "佐藤 花子", "みなと内科クリニック"},
 	{identity.RoleAgent, "agent@demo.hakui.jp", "鈴木 一郎", "さくらメディカルキャリア株式会社"},
 	{identity.RoleCoordinator, "cc@demo.hakui.jp", "高橋 美咲", "岡山中央大学 地域医療人材育成センター"},
@@ -97,7 +98,10 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 	if err := m.seedDemoOpenings(ctx, orgIDs, users); err != nil {
 		return err
 	}
-	return m.seedDemoPlacement(ctx, orgIDs, users)
+	if err := m.seedDemoPlacement(ctx, orgIDs, users); err != nil {
+		return err
+	}
+	return m.seedDemoRegional(ctx, orgIDs, users)
 }
 
 // PrintDemoLogins writes the demo accounts for the terminal.

@@ -49,6 +49,9 @@ func (s *Server) regionalRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /regional/plans/{id}", s.signedIn(s.savePlan))
 	mux.Handle("POST /regional/plans/{id}/delete", s.signedIn(s.deletePlan))
 	mux.Handle("GET /me/obligation", s.signedIn(s.myObligation))
+	mux.Handle("GET /regional/dashboard", s.signedIn(s.regionalDashboard))
+	mux.Handle("GET /regional/dashboard.csv", s.signedIn(s.dashboardCSV))
+	mux.Handle("POST /regional/needs", s.signedIn(s.setNeed))
 }
 
 func enrollmentPath(id int64) string { return "/regional/enrollments/" + strconv.FormatInt(id, 10) }

@@ -19,7 +19,9 @@ import (
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/records"
 	"github.com/hakui-dev/hakui/internal/regional"
+	"github.com/hakui-dev/hakui/internal/rounds"
 	"github.com/hakui-dev/hakui/internal/webhook"
 )
 
@@ -35,6 +37,10 @@ type Server struct {
 	// Regional runs 地域枠 programs, medical areas, enrolments with their
 	// ledgers, and multi-year plans.
 	Regional *regional.Service
+	// Records keeps confidential 面談記録 and their sharing agreements.
+	Records *records.Service
+	// Rounds runs the annual placement rounds.
+	Rounds *rounds.Service
 	// Webhooks manages organisations' outgoing webhooks.
 	Webhooks *webhook.Service
 	// Notifications reads and marks the signed-in user's own notifications.
@@ -94,6 +100,8 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.Handle("POST /institutions/{id}", s.signedIn(s.saveInstitution))
 	s.placementRoutes(mux)
 	s.regionalRoutes(mux)
+	s.roundsRoutes(mux)
+	s.recordsRoutes(mux)
 	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 
@@ -225,21 +233,24 @@ func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 		items = append(items, navItem{Href: "/career", Label: "キャリア"}, navItem{Href: "/profile", Label: "プロフィール"},
 			navItem{Href: "/me/applications", Label: "応募"}, navItem{Href: "/me/cases", Label: "紹介"})
 		if enrolled {
-			items = append(items, navItem{Href: "/me/obligation", Label: "地域枠"})
+			items = append(items, navItem{Href: "/me/obligation", Label: "地域枠"}, navItem{Href: "/me/rounds", Label: "配置の希望"},
+				navItem{Href: "/me/records", Label: "面談記録と同意"})
 		}
 	}
 	if len(regionalGrants(cur, false)) > 0 {
 		items = append(items, navItem{Href: "/regional/enrollments", Label: "地域枠の医師"})
 	}
 	if len(regionalGrants(cur, true)) > 0 {
-		items = append(items, navItem{Href: "/regional/programs", Label: "プログラム"}, navItem{Href: "/regional/areas", Label: "医療圏"})
+		items = append(items, navItem{Href: "/regional/programs", Label: "プログラム"}, navItem{Href: "/regional/areas", Label: "医療圏"},
+			navItem{Href: "/regional/rounds", Label: "年次の配置"})
 	}
 	if len(agentGrants(cur)) > 0 {
 		items = append(items, navItem{Href: "/agency/board", Label: "案件ボード"}, navItem{Href: "/agency/leads", Label: "リード"},
 			navItem{Href: "/agency/follow-ups", Label: "フォローアップ"}, navItem{Href: "/agency/reports", Label: "レポート"})
 	}
 	if cur.Has(identity.RoleInstitutionStaff) {
-		items = append(items, navItem{Href: "/institution/candidates", Label: "紹介された医師"})
+		items = append(items, navItem{Href: "/institution/candidates", Label: "紹介された医師"},
+			navItem{Href: "/institution/rounds", Label: "地域枠の配置"})
 	}
 	seen := map[int64]bool{}
 	for _, g := range cur.Grants {
@@ -265,7 +276,10 @@ func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 		items[i].Active = items[i].Href == path || (items[i].Href == "/settings" && strings.HasPrefix(path, "/settings")) ||
 			(items[i].Href == "/agency/leads" && strings.HasPrefix(path, "/agency/leads/")) ||
 			(items[i].Href == "/regional/enrollments" && strings.HasPrefix(path, "/regional/enrollments/")) ||
-			(items[i].Href == "/regional/programs" && strings.HasPrefix(path, "/regional/programs/"))
+			(items[i].Href == "/regional/programs" && strings.HasPrefix(path, "/regional/programs/")) ||
+			(items[i].Href == "/regional/rounds" && strings.HasPrefix(path, "/regional/rounds/")) ||
+			(items[i].Href == "/me/rounds" && strings.HasPrefix(path, "/me/rounds/")) ||
+			(items[i].Href == "/institution/rounds" && strings.HasPrefix(path, "/institution/rounds/"))
 	}
 	return items
 }

@@ -44,6 +44,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 					parts = append(parts, v.Enrollment.ProgramName+": "+v.Summary.Status.Label())
 				}
 				add("地域枠の義務と計画", strings.Join(parts, "、")+"。義務年限の進み具合、完了見込み、複数年計画。", "/me/obligation")
+				add("年次の配置", "都道府県の配置に希望する医療機関を提出し、公開後は配置先とその理由を確認できます。", "/me/rounds")
+				add("面談記録と同意", "健康に関する記録への同意と、誰がいつあなたの面談記録を閲覧したか。", "/me/records")
 			}
 		case identity.RoleInstitutionStaff:
 			title = "医療機関ダッシュボード"
@@ -55,6 +57,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 				body = strconv.Itoa(len(cases)) + "人の医師が紹介されています。面接の日程と評価を確認できます。"
 			}
 			add("紹介された医師", body, "/institution/candidates")
+			add("地域枠医師の配置", "都道府県の年次の配置で、希望した医師に順位をつけ、公開後は配置された医師を確認します。", "/institution/rounds")
 			if g.OrgAdmin {
 				add("Webhook 通知", "医師の紹介を Slack・Discord・Chatwork に知らせます。送信履歴も確認できます。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/webhooks")
 			}
@@ -85,6 +88,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 			add(g.OrgName, "地域枠の学生・医師の面談記録、義務年限、キャリアプランを支援します。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
 			add("地域枠の医師"+regionalOf(cur, g), s.regionalCardBody(r, cur, regional.EnrollmentFilter{CoordinatorOrgID: g.OrgID}),
 				regionalDesk{Grant: g, All: regionalGrants(cur, false)}.Link("/regional/enrollments"))
+			if g.OrgAdmin {
+				add("面談記録の共有"+regionalOf(cur, g), "県など他の組織と面談記録を共有する取り決め。取り決めがなければ共有されません。",
+					"/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/agreements")
+			}
 		case identity.RolePrefectureOfficer:
 			title = "都道府県担当者ダッシュボード"
 			add(g.OrgName, "キャリア形成プログラム、年次の配置、医師の需給をここで扱います。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
@@ -93,6 +100,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 				regionalDesk{Grant: g, All: regionalGrants(cur, false)}.Link("/regional/enrollments"))
 			add("キャリア形成プログラム"+regionalOf(cur, g), "義務年限、医師少数区域での年数、診療科限定、県外勤務、一時中断の上限。", desk.Link("/regional/programs"))
 			add("医療圏と区分"+regionalOf(cur, g), "二次医療圏ごとの年度別の区分（医師少数区域・中程度・医師多数区域）。", desk.Link("/regional/areas"))
+			add("医師の需給"+regionalOf(cur, g), "診療科×二次医療圏の配置・計画と必要数の差（ヒートマップ・CSV）、義務履行の完了率。", desk.Link("/regional/dashboard"))
+			add("年次の配置"+regionalOf(cur, g), "配置を開き、医師の希望と医療機関の順位を集め、実行・確認して公開します。", desk.Link("/regional/rounds"))
+			if g.OrgAdmin {
+				add("面談記録の共有"+regionalOf(cur, g), "大学のキャリア支援センターなど他の組織と面談記録を共有する取り決め。", "/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/agreements")
+			}
 		case identity.RoleModerator:
 			title = "モデレーターダッシュボード"
 			add("コミュニティ", "通報の確認、警告・発言停止などの対応を行います。", "")
