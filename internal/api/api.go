@@ -21,6 +21,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/audit"
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/mentoring"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
@@ -48,6 +49,9 @@ type Server struct {
 	// Regional runs 地域枠 programs, enrolments, ledgers and plans
 	// (regional*.go).
 	Regional *regional.Service
+	// Mentoring keeps the CC offices' mentor–mentee pairs and their
+	// meeting logs (mentoring.go).
+	Mentoring *mentoring.Service
 	// Records keeps confidential 面談記録 and their sharing agreements.
 	Records *records.Service
 	// Rounds runs the annual placement rounds.
@@ -190,6 +194,22 @@ func (s *Server) Handler() http.Handler {
 	handle("PUT", "/plans/{id}", s.updatePlan)
 	handle("DELETE", "/plans/{id}", s.deletePlan)
 	handle("GET", "/me/enrollments", s.myEnrollments)
+	// A prefecture's needs and its supply-and-need dashboard (dashboard.go).
+	handle("GET", "/prefectures/{id}/dashboard", s.dashboard)
+	handle("GET", "/prefectures/{id}/dashboard.csv", s.dashboardCSV)
+	handle("GET", "/prefectures/{id}/needs", s.needs)
+	handle("PUT", "/prefectures/{id}/needs", s.setNeed)
+	handle("DELETE", "/prefectures/{id}/needs", s.clearNeed)
+	// Mentor–mentee pairs and their meetings (mentoring.go).
+	handle("GET", "/mentoring/pairs", s.mentorPairs)
+	handle("POST", "/mentoring/pairs", s.createMentorPair)
+	handle("GET", "/mentoring/pairs/{id}", s.getMentorPair)
+	handle("PATCH", "/mentoring/pairs/{id}", s.updateMentorPair)
+	handle("POST", "/mentoring/pairs/{id}/end", s.endMentorPair)
+	handle("GET", "/mentoring/pairs/{id}/meetings", s.mentoringMeetings)
+	handle("POST", "/mentoring/pairs/{id}/meetings", s.recordMentoringMeeting)
+	handle("GET", "/mentoring/meetings/{id}", s.getMentoringMeeting)
+	handle("PUT", "/mentoring/meetings/{id}/reflection", s.reflectOnMeeting)
 	// Confidential 面談記録, their sharing agreements, and the doctor's
 	// consents and audit trail (records.go).
 	handle("GET", "/records", s.listRecords)

@@ -168,9 +168,9 @@ func (m *Main) build() {
 	}
 	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
-	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Mentoring: m.Mentoring, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
-	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB,
+	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Mentoring: m.Mentoring, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB,
 		Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
 	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Replaced in Listen, once the pages are parsed and the base URL known.

@@ -16,6 +16,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
+	"github.com/hakui-dev/hakui/internal/mentoring"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
@@ -39,6 +40,9 @@ type Server struct {
 	Regional *regional.Service
 	// Records keeps confidential 面談記録 and their sharing agreements.
 	Records *records.Service
+	// Mentoring keeps the mentor–mentee pairs the CC offices arrange and
+	// their meeting logs.
+	Mentoring *mentoring.Service
 	// Rounds runs the annual placement rounds.
 	Rounds *rounds.Service
 	// Webhooks manages organisations' outgoing webhooks.
@@ -102,6 +106,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.regionalRoutes(mux)
 	s.roundsRoutes(mux)
 	s.recordsRoutes(mux)
+	s.mentoringRoutes(mux)
 	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 
@@ -240,6 +245,9 @@ func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 	if len(regionalGrants(cur, false)) > 0 {
 		items = append(items, navItem{Href: "/regional/enrollments", Label: "地域枠の医師"})
 	}
+	if len(coordinatorGrants(cur)) > 0 {
+		items = append(items, navItem{Href: "/mentoring", Label: "メンタリング"})
+	}
 	if len(regionalGrants(cur, true)) > 0 {
 		items = append(items, navItem{Href: "/regional/programs", Label: "プログラム"}, navItem{Href: "/regional/areas", Label: "医療圏"},
 			navItem{Href: "/regional/rounds", Label: "年次の配置"})
@@ -278,6 +286,7 @@ func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 			(items[i].Href == "/regional/enrollments" && strings.HasPrefix(path, "/regional/enrollments/")) ||
 			(items[i].Href == "/regional/programs" && strings.HasPrefix(path, "/regional/programs/")) ||
 			(items[i].Href == "/regional/rounds" && strings.HasPrefix(path, "/regional/rounds/")) ||
+			(items[i].Href == "/mentoring" && strings.HasPrefix(path, "/mentoring/")) ||
 			(items[i].Href == "/me/rounds" && strings.HasPrefix(path, "/me/rounds/")) ||
 			(items[i].Href == "/institution/rounds" && strings.HasPrefix(path, "/institution/rounds/"))
 	}

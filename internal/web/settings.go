@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
+	"github.com/hakui-dev/hakui/internal/mentoring"
 	"github.com/hakui-dev/hakui/internal/placement"
 	"github.com/hakui-dev/hakui/internal/regional"
 )
@@ -46,6 +48,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 				add("地域枠の義務と計画", strings.Join(parts, "、")+"。義務年限の進み具合、完了見込み、複数年計画。", "/me/obligation")
 				add("年次の配置", "都道府県の配置に希望する医療機関を提出し、公開後は配置先とその理由を確認できます。", "/me/rounds")
 				add("面談記録と同意", "健康に関する記録への同意と、誰がいつあなたの面談記録を閲覧したか。", "/me/records")
+			}
+			if s.Mentoring != nil {
+				if pairs, err := s.Mentoring.Pairs(r.Context(), cur.Actor(), false); err == nil && slices.ContainsFunc(pairs, func(p mentoring.Pair) bool {
+					return mentoring.SideOf(cur.Actor(), &p) != ""
+				}) {
+					add("メンタリング", "メンター・メンティーとの面談の記録と、あなたが学んだこと。", "/mentoring")
+				}
 			}
 		case identity.RoleInstitutionStaff:
 			title = "医療機関ダッシュボード"
@@ -88,6 +97,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 			add(g.OrgName, "地域枠の学生・医師の面談記録、義務年限、キャリアプランを支援します。", "/orgs/"+strconv.FormatInt(g.OrgID, 10))
 			add("地域枠の医師"+regionalOf(cur, g), s.regionalCardBody(r, cur, regional.EnrollmentFilter{CoordinatorOrgID: g.OrgID}),
 				regionalDesk{Grant: g, All: regionalGrants(cur, false)}.Link("/regional/enrollments"))
+			add("メンタリング"+regionalOf(cur, g), "支援している医師とメンターのペア、面談の記録、しばらく会っていないペアのリマインド。", "/mentoring?org="+strconv.FormatInt(g.OrgID, 10))
 			if g.OrgAdmin {
 				add("面談記録の共有"+regionalOf(cur, g), "県など他の組織と面談記録を共有する取り決め。取り決めがなければ共有されません。",
 					"/orgs/"+strconv.FormatInt(g.OrgID, 10)+"/agreements")
