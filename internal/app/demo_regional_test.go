@@ -3,6 +3,7 @@ package app_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/hakui-dev/hakui/internal/app/apptest"
@@ -28,4 +29,10 @@ func TestDemoRegionalPages(t *testing.T) {
 	doctor := login("chiiki@demo.hakui.jp")
 	r = pwebExpect(t, doctor.Get("/me/obligation"), http.StatusOK, "the doctor's obligation")
 	pwebContains(t, r, "obligation", "内科専門医をめざす計画")
+	// The menu offers 地域枠 to the enrolled doctor only.
+	pwebContains(t, pwebExpect(t, doctor.Get("/openings"), http.StatusOK, "openings"), "menu", `href="/me/obligation"`)
+	other := login("doctor@demo.hakui.jp")
+	if r := other.Get("/openings"); strings.Contains(r.Body, `href="/me/obligation"`) {
+		t.Fatal("the menu offers 地域枠 to a doctor who is not enrolled")
+	}
 }

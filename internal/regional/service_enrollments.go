@@ -205,6 +205,17 @@ func (s *Service) MyEnrollments(ctx context.Context, actor policy.Actor) ([]Enro
 	return s.Enrollments(ctx, actor, EnrollmentFilter{DoctorID: actor.UserID})
 }
 
+// Enrolled reports whether the actor is a doctor enrolled in any program.
+// It is one query, for the menu on every page; it reveals nothing but
+// the actor's own enrolment.
+func (s *Service) Enrolled(ctx context.Context, actor policy.Actor) (bool, error) {
+	if actor.Anonymous() {
+		return false, nil
+	}
+	list, err := s.Store.Enrollments(ctx, EnrollmentFilter{DoctorID: actor.UserID})
+	return len(list) > 0, err
+}
+
 // summarise loads the programs and ledgers of the enrolments and keeps
 // the ones with the status (all for "").
 func (s *Service) summarise(ctx context.Context, list []Enrollment, status obligation.Status) ([]EnrollmentView, error) {

@@ -685,6 +685,6 @@ func (s *Server) enrolled(r *http.Request, cur *httpx.Current) bool {
 	if s.Regional == nil || !cur.Has(identity.RoleDoctor) {
 		return false
 	}
-	list, err := s.Regional.MyEnrollments(r.Context(), cur.Actor())
-	return err == nil && len(list) > 0
+	ok, err := s.Regional.Enrolled(r.Context(), cur.Actor())
+	return err == nil && ok
 }
