@@ -86,7 +86,7 @@ func toProfileJSON(p *profile.Profile, now time.Time) profileJSON {
 	return out
 }
 
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = career.JST
 
 func (in profileJSON) profile() (*profile.Profile, error) {
 	p := &profile.Profile{NameKanji: in.NameKanji, NameKana: in.NameKana, GraduationYear: in.GraduationYear,

@@ -8,7 +8,11 @@ import (
 )
 
 // jst is Japan Standard Time. Career dates are calendar dates in JST.
-var jst = time.FixedZone("JST", 9*60*60)
+// JST is Japan Standard Time, in which every date of a career, a shift or
+// a fiscal year is a calendar date. Other packages use this one.
+var JST = time.FixedZone("JST", 9*60*60)
+
+var jst = JST
 
 // dayOf returns the JST calendar date of t as yyyymmdd, so that dates compare
 // as integers.

@@ -3,10 +3,12 @@ package obligation
 import (
 	"fmt"
 	"time"
+
+	"github.com/hakui-dev/hakui/internal/career"
 )
 
 // jst is Japan Standard Time. Fiscal years are counted in JST.
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = career.JST
 
 // FiscalYear returns the Japanese fiscal year (年度) of t in JST: April to
 // March, named after the calendar year in which it starts. 2027-03-31 is in

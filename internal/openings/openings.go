@@ -149,7 +149,7 @@ func (o *Opening) MatchText() string { return jatext.MatchText(o.searchParts()..
 // SearchText is what the free-text index stores for the opening.
 func (o *Opening) SearchText() string { return jatext.IndexText(o.searchParts()...) }
 
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = career.JST
 
 // Limits on an opening's fields.
 const (

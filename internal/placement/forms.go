@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/ical"
 	"github.com/hakui-dev/hakui/internal/jatext"
 )
@@ -24,7 +25,7 @@ const (
 )
 
 // jst is Japan Standard Time: dates in forms are JST calendar dates.
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = career.JST
 
 // tooLong is the message for a text over its limit.
 func tooLong(what string, limit int) string {

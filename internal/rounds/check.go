@@ -11,7 +11,7 @@ import (
 )
 
 // jst is Japan Standard Time, in which fiscal years begin.
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = career.JST
 
 // Requirement is what a doctor's program, plan and ledger ask of their list
 // in a round's fiscal year.

@@ -124,7 +124,7 @@ func (db *DB) skills(ctx context.Context, userID int64) ([]career.Skill, error) 
 	return skills, mapErr(rows.Err())
 }
 
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = career.JST
 
 // SaveProfile writes the whole profile in one transaction, replacing its
 // events, certifications, skills and tracks.

@@ -31,7 +31,7 @@ var staticFS embed.FS
 
 // JST is Japan Standard Time; Japan keeps no daylight saving, so a fixed
 // zone needs no tz database on the host.
-var JST = time.FixedZone("JST", 9*60*60)
+var JST = career.JST
 
 // assets maps a static file name to its content-hashed URL, so files can be
 // cached for ever and still change on upgrade.
