@@ -209,16 +209,11 @@ func (s *Server) endMentorPair(w http.ResponseWriter, r *http.Request, cur *http
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Version *int `json:"version"`
-	}
-	if err := decode(r, &in); err != nil {
+	version, err := decodeVersion(r, "ペア")
+	if err != nil {
 		return err
 	}
-	if in.Version == nil {
-		return needVersionOf("ペア")
-	}
-	p, err := s.Mentoring.EndPair(r.Context(), cur.Actor(), id, *in.Version)
+	p, err := s.Mentoring.EndPair(r.Context(), cur.Actor(), id, version)
 	if err != nil {
 		return err
 	}

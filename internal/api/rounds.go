@@ -300,6 +300,19 @@ type versionInput struct {
 	Version *int `json:"version"`
 }
 
+// decodeVersion reads a body that carries only the version of the object
+// the caller saw; what names the object for the error.
+func decodeVersion(r *http.Request, what string) (int, error) {
+	var in versionInput
+	if err := decode(r, &in); err != nil {
+		return 0, err
+	}
+	if in.Version == nil {
+		return 0, needVersionOf(what)
+	}
+	return *in.Version, nil
+}
+
 // roundStep writes err as 422 when the round is not ready for the step
 // (an invalid error without fields from the service) and reports whether
 // it did; other errors are left to the caller.
@@ -514,14 +527,11 @@ func (s *Server) runRound(w http.ResponseWriter, r *http.Request, cur *httpx.Cur
 	if err != nil {
 		return err
 	}
-	var in versionInput
-	if err := decode(r, &in); err != nil {
+	version, err := decodeVersion(r, "配置")
+	if err != nil {
 		return err
 	}
-	if in.Version == nil {
-		return needVersionOf("配置")
-	}
-	p, err := s.Rounds.Run(r.Context(), cur.Actor(), id, *in.Version)
+	p, err := s.Rounds.Run(r.Context(), cur.Actor(), id, version)
 	if s.roundStep(w, r, err) {
 		return nil
 	}
@@ -554,14 +564,11 @@ func (s *Server) publishRound(w http.ResponseWriter, r *http.Request, cur *httpx
 	if err != nil {
 		return err
 	}
-	var in versionInput
-	if err := decode(r, &in); err != nil {
+	version, err := decodeVersion(r, "配置")
+	if err != nil {
 		return err
 	}
-	if in.Version == nil {
-		return needVersionOf("配置")
-	}
-	rep, err := s.Rounds.Publish(r.Context(), cur.Actor(), id, *in.Version)
+	rep, err := s.Rounds.Publish(r.Context(), cur.Actor(), id, version)
 	if s.roundStep(w, r, err) {
 		return nil
 	}
