@@ -33,6 +33,9 @@ type Notification struct {
 	// them. An invitation attaches an .ics file (ContentType
 	// "text/calendar; method=REQUEST; charset=UTF-8").
 	Attachments []Attachment
+	// InAppOnly records the notification without its e-mail: the user
+	// chose a digest, or no e-mail for its kind. It is not stored.
+	InAppOnly bool
 }
 
 // Store keeps notifications and their e-mail deliveries.
@@ -71,7 +74,7 @@ func (n *Notifier) Notify(ctx context.Context, note *Notification) error {
 	if err := n.Store.CreateNotification(ctx, note); err != nil {
 		return err
 	}
-	if n.SMTP.Addr == "" {
+	if n.SMTP.Addr == "" || note.InAppOnly {
 		return nil
 	}
 	if err := n.queueMail(ctx, note); err != nil {
@@ -80,8 +83,19 @@ func (n *Notifier) Notify(ctx context.Context, note *Notification) error {
 	return nil
 }
 
-// queueMail queues the e-mail of a recorded notification with its
-// delivery.
+// Mail queues an e-mail to the user that goes with no single
+// notification (a digest of several). The text is plain; the link, when
+// given, is made absolute and appended. Without an SMTP server it does
+// nothing.
+func (n *Notifier) Mail(ctx context.Context, userID int64, title, text, link string) error {
+	if n.SMTP.Addr == "" {
+		return nil
+	}
+	return n.queueMail(ctx, &Notification{UserID: userID, Title: title, Body: text, Link: link})
+}
+
+// queueMail queues the e-mail of a notification with its delivery; a
+// notification with no ID (a digest) is recorded with the delivery alone.
 func (n *Notifier) queueMail(ctx context.Context, note *Notification) error {
 	if n.Jobs == nil {
 		return errors.New("notify: no job queue to send e-mail through")
