@@ -19,11 +19,19 @@ func (db *DB) CreateNotification(ctx context.Context, n *notify.Notification) er
 
 // Notifications lists a user's notifications, newest first.
 func (db *DB) Notifications(ctx context.Context, userID int64, limit int) ([]notify.Notification, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, user_id, kind, title, body, link, created_at, read_at FROM notifications
+	rows, err := db.read.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notifications
 		WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID, limit)
 	if err != nil {
 		return nil, mapErr(err)
 	}
+	return scanNotifications(rows)
+}
+
+// notificationColumns are what scanNotifications reads, in order.
+const notificationColumns = `id, user_id, kind, title, body, link, created_at, read_at`
+
+// scanNotifications reads rows of notificationColumns and closes them.
+func scanNotifications(rows *sql.Rows) ([]notify.Notification, error) {
 	defer rows.Close()
 	var list []notify.Notification
 	for rows.Next() {
@@ -32,7 +40,7 @@ func (db *DB) Notifications(ctx context.Context, userID int64, limit int) ([]not
 		if err := rows.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Body, &n.Link, &n.CreatedAt, &read); err != nil {
 			return nil, mapErr(err)
 		}
-		n.ReadAt = nullTime(read)
+		n.CreatedAt, n.ReadAt = n.CreatedAt.UTC(), nullTime(read)
 		list = append(list, n)
 	}
 	return list, mapErr(rows.Err())
