@@ -20,6 +20,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/audit"
 	"github.com/hakui-dev/hakui/internal/auth"
+	"github.com/hakui-dev/hakui/internal/community"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/mentoring"
 	"github.com/hakui-dev/hakui/internal/notify"
@@ -52,6 +53,8 @@ type Server struct {
 	// Mentoring keeps the CC offices' mentor–mentee pairs and their
 	// meeting logs (mentoring.go).
 	Mentoring *mentoring.Service
+	// Community runs the clinic owners' Q&A board (community.go).
+	Community *community.Service
 	// Records keeps confidential 面談記録 and their sharing agreements.
 	Records *records.Service
 	// Rounds runs the annual placement rounds.
@@ -210,6 +213,8 @@ func (s *Server) Handler() http.Handler {
 	handle("POST", "/mentoring/pairs/{id}/meetings", s.recordMentoringMeeting)
 	handle("GET", "/mentoring/meetings/{id}", s.getMentoringMeeting)
 	handle("PUT", "/mentoring/meetings/{id}/reflection", s.reflectOnMeeting)
+	// The clinic owners' Q&A board (community.go).
+	s.communityRoutes(handle, public)
 	// Confidential 面談記録, their sharing agreements, and the doctor's
 	// consents and audit trail (records.go).
 	handle("GET", "/records", s.listRecords)

@@ -20,6 +20,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/auth/password"
 	"github.com/hakui-dev/hakui/internal/career"
+	"github.com/hakui-dev/hakui/internal/community"
 	"github.com/hakui-dev/hakui/internal/guard"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/jobs"
@@ -78,6 +79,7 @@ type Main struct {
 	Records   *records.Service
 	Rounds    *rounds.Service
 	Mentoring *mentoring.Service
+	Community *community.Service
 	Audit     *audit.Recorder
 	Jobs      *jobs.Queue
 	Worker    *jobs.Worker
@@ -158,6 +160,8 @@ func (m *Main) build() {
 	m.Rounds = &rounds.Service{Store: m.DB, Regional: m.Regional, Guard: g, Audit: m.Audit, Now: now}
 	m.Mentoring = &mentoring.Service{Store: m.DB, Guard: g, Audit: m.Audit, Keys: m.Keys, Notifier: notifier, Log: cfg.Log, Now: now}
 	m.Mentoring.Register(m.Worker)
+	m.Community = &community.Service{Store: m.DB, Audit: m.Audit, Notifier: notifier, Webhooks: m.Webhooks,
+		Password: cfg.PasswordParams, Log: cfg.Log, Now: now}
 	m.schedule()
 	m.Openings.ProfileSaved = func(ctx context.Context, userID int64) {
 		// A follow-up that waits for this doctor's career event fires now;
@@ -168,9 +172,9 @@ func (m *Main) build() {
 	}
 	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
-	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Mentoring: m.Mentoring, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Mentoring: m.Mentoring, Community: m.Community, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
-	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Mentoring: m.Mentoring, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB,
+	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Mentoring: m.Mentoring, Community: m.Community, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB,
 		Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
 	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Replaced in Listen, once the pages are parsed and the base URL known.
@@ -183,8 +187,9 @@ func (m *Main) build() {
 // all instances (the queue deduplicates by period).
 func (m *Main) schedule() {
 	daily := map[string]func(ctx context.Context) (int, error){
-		"placement.retention":  m.Placement.SweepRetention,
-		"placement.follow_ups": m.Placement.SweepFollowUps,
+		"placement.retention":   m.Placement.SweepRetention,
+		"placement.follow_ups":  m.Placement.SweepFollowUps,
+		community.DigestJobKind: m.Community.SendDigests,
 		"jobs.prune": func(ctx context.Context) (int, error) {
 			n, err := m.Jobs.Prune(ctx, 30*24*time.Hour)
 			return int(n), err

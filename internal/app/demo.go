@@ -16,10 +16,13 @@ const DemoPassword = "hakui-demo-2026"
 
 // DemoLogin is one demo account.
 type DemoLogin struct {
-	Role  identity.Role
+	Role  identity.Role // "" for a company contact, who holds no role
 	Email string
 	Name  string
 	Org   string
+	// Company is the company a contact account speaks for (the board's
+	// referral codes).
+	Company string
 }
 
 type demoOrg struct {
@@ -39,14 +42,17 @@ var demoOrgs = []demoOrg{
 
 // DemoLogins are the demo accounts, one per role.
 var DemoLogins = []DemoLogin{
-	{identity.RoleDoctor, "doctor@demo.hakui.jp", "山田 太郎", ""},
-	{identity.RoleDoctor, "chiiki@demo.hakui.jp", "岡山 葵", ""},
-	{identity.RoleInstitutionStaff, "clinic@demo.hakui.jp", "佐藤 花子", "みなと内科クリニック"},
-	{identity.RoleAgent, "agent@demo.hakui.jp", "鈴木 一郎", "さくらメディカルキャリア株式会社"},
-	{identity.RoleCoordinator, "cc@demo.hakui.jp", "高橋 美咲", "岡山中央大学 地域医療人材育成センター"},
-	{identity.RolePrefectureOfficer, "pref@demo.hakui.jp", "田中 健", "岡山県 保健医療部 医療推進課"},
-	{identity.RoleModerator, "moderator@demo.hakui.jp", "伊藤 由紀", "Hakui 運営事務局"},
-	{identity.RoleAdmin, "admin@demo.hakui.jp", "渡辺 聡", "Hakui 運営事務局"},
+	{identity.RoleDoctor, "doctor@demo.hakui.jp", "山田 太郎", "", ""},
+	{identity.RoleDoctor, "chiiki@demo.hakui.jp", "岡山 葵", "", ""},
+	{identity.RoleDoctor, demoOwnerEmail, "小林 直樹", "", ""},
+	{identity.RoleDoctor, demoPlannerEmail, "中村 彩", "", ""},
+	{identity.RoleInstitutionStaff, "clinic@demo.hakui.jp", "佐藤 花子", "みなと内科クリニック", ""},
+	{identity.RoleAgent, "agent@demo.hakui.jp", "鈴木 一郎", "さくらメディカルキャリア株式会社", ""},
+	{identity.RoleCoordinator, "cc@demo.hakui.jp", "高橋 美咲", "岡山中央大学 地域医療人材育成センター", ""},
+	{identity.RolePrefectureOfficer, "pref@demo.hakui.jp", "田中 健", "岡山県 保健医療部 医療推進課", ""},
+	{identity.RoleModerator, "moderator@demo.hakui.jp", "伊藤 由紀", "Hakui 運営事務局", ""},
+	{identity.RoleAdmin, "admin@demo.hakui.jp", "渡辺 聡", "Hakui 運営事務局", ""},
+	{"", demoCompanyEmail, "松本 亮", "", demoCompanyName},
 }
 
 // SeedDemo loads the demo organisations and accounts. It is idempotent:
@@ -85,12 +91,16 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 				return err
 			}
 		}
-		g := identity.Grant{Role: l.Role}
-		if l.Org != "" {
-			g.OrgID, g.OrgAdmin = orgIDs[l.Org], true
+		var grants []identity.Grant
+		if l.Role != "" {
+			g := identity.Grant{Role: l.Role}
+			if l.Org != "" {
+				g.OrgID, g.OrgAdmin = orgIDs[l.Org], true
+			}
+			grants = append(grants, g)
 		}
 		u := &identity.User{Email: l.Email, DisplayName: l.Name, PasswordHash: hash, Locale: "ja", Demo: true}
-		if err := m.DB.CreateUser(ctx, u, []identity.Grant{g}); err != nil {
+		if err := m.DB.CreateUser(ctx, u, grants); err != nil {
 			return err
 		}
 		users[l.Email] = u.ID
@@ -101,18 +111,24 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 	if err := m.seedDemoPlacement(ctx, orgIDs, users); err != nil {
 		return err
 	}
-	return m.seedDemoRegional(ctx, orgIDs, users)
+	if err := m.seedDemoRegional(ctx, orgIDs, users); err != nil {
+		return err
+	}
+	return m.seedDemoCommunity(ctx, orgIDs, users)
 }
 
 // PrintDemoLogins writes the demo accounts for the terminal.
 func PrintDemoLogins(w io.Writer, url string) {
 	fmt.Fprintf(w, "\nHakui (白衣) デモ: %s\n\nデモ用ログイン (パスワードはすべて %s):\n", url, DemoPassword)
 	for _, l := range DemoLogins {
-		org := ""
+		role, org := l.Role.Label(), ""
 		if l.Org != "" {
 			org = " / " + l.Org
 		}
-		fmt.Fprintf(w, "  %-26s %s (%s%s)\n", l.Email, l.Role.Label(), l.Name, org)
+		if l.Company != "" {
+			role, org = "企業担当者(掲示板の紹介実績)", " / "+l.Company
+		}
+		fmt.Fprintf(w, "  %-26s %s (%s%s)\n", l.Email, role, l.Name, org)
 	}
 	fmt.Fprintln(w, "\nデモのスタッフアカウントは二段階認証を省略できます(デモモードのみ)。")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/account"
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/auth"
+	"github.com/hakui-dev/hakui/internal/community"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/mentoring"
@@ -43,6 +44,8 @@ type Server struct {
 	// Mentoring keeps the mentor–mentee pairs the CC offices arrange and
 	// their meeting logs.
 	Mentoring *mentoring.Service
+	// Community runs the clinic owners' Q&A board (community*.go).
+	Community *community.Service
 	// Rounds runs the annual placement rounds.
 	Rounds *rounds.Service
 	// Webhooks manages organisations' outgoing webhooks.
@@ -107,6 +110,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.roundsRoutes(mux)
 	s.recordsRoutes(mux)
 	s.mentoringRoutes(mux)
+	s.communityRoutes(mux)
 	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 
@@ -271,6 +275,16 @@ func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 			items = append(items, navItem{Href: href, Label: g.OrgName})
 		}
 	}
+	// The board: doctors see its landing page until they join; whether
+	// they may apply shows there, which keeps the menu free of look-ups.
+	if cur.Has(identity.RoleDoctor) || cur.Has(identity.RoleModerator) || cur.Has(identity.RoleAdmin) {
+		items = append(items, navItem{Href: "/community", Label: "掲示板"})
+	}
+	if len(cur.Grants) == 0 {
+		// A user without a role is a company contact of the board: its
+		// referral counts are all there is for them.
+		items = append(items, navItem{Href: "/community/company", Label: "紹介実績"})
+	}
 	items = append(items, navItem{Href: "/me/notifications", Label: "お知らせ"})
 	if cur.Has(identity.RoleAdmin) {
 		items = append(items,
@@ -287,6 +301,7 @@ func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 			(items[i].Href == "/regional/programs" && strings.HasPrefix(path, "/regional/programs/")) ||
 			(items[i].Href == "/regional/rounds" && strings.HasPrefix(path, "/regional/rounds/")) ||
 			(items[i].Href == "/mentoring" && strings.HasPrefix(path, "/mentoring/")) ||
+			(items[i].Href == "/community" && strings.HasPrefix(path, "/community/") && path != "/community/company") ||
 			(items[i].Href == "/me/rounds" && strings.HasPrefix(path, "/me/rounds/")) ||
 			(items[i].Href == "/institution/rounds" && strings.HasPrefix(path, "/institution/rounds/"))
 	}

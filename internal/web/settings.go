@@ -117,7 +117,6 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 			}
 		case identity.RoleModerator:
 			title = "モデレーターダッシュボード"
-			add("コミュニティ", "通報の確認、警告・発言停止などの対応を行います。", "")
 		case identity.RoleAdmin:
 			title = "管理者ダッシュボード"
 			add("ユーザー管理", "アカウントの確認、セッションの終了、仮パスワードの発行。", "/admin/users")
@@ -125,6 +124,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 			add("監査ログ", "ログイン、拒否、管理操作、機密記録の閲覧の記録。改ざん検知付き。", "/admin/audit")
 		}
 	}
+	s.communityCards(r, cur, add)
 	s.render(w, r, http.StatusOK, "dashboard", &page{Title: title, Data: map[string]any{"Cards": cards, "Open": "開く"}})
 }
 
