@@ -305,3 +305,283 @@ func TestCommunityPaging(t *testing.T) {
 		}
 	})
 }
+
+// pwebLacks fails the test if the page shows any of the texts.
+func pwebLacks(t *testing.T, r *apptest.Response, what string, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		if strings.Contains(r.Body, text) {
+			t.Fatalf("%s: %q shown on the page (status %d)", what, text, r.Status)
+		}
+	}
+}
+
+// communityThreadFixture is a question by the owner with an answer by the
+// planner, the three of owner, planner and owner2 being members.
+type communityThreadFixture struct {
+	q, a *community.PostView
+}
+
+func communityThreadSetup(t *testing.T, w *communityWorld) communityThreadFixture {
+	t.Helper()
+	ctx := context.Background()
+	w.tags(t)
+	w.join(t, w.owner, w.planner, w.owner2)
+	q, err := w.env.Main.Community.Ask(ctx, w.actor(t, w.owner), community.QuestionInput{Title: "医療機器のリースについて",
+		Body: "リースと購入のどちらがよいでしょうか。", Tags: []string{"集患"}})
+	if err != nil {
+		t.Fatalf("Ask: %v", err)
+	}
+	a, err := w.env.Main.Community.Answer(ctx, w.actor(t, w.planner), q.ID, community.ReplyInput{Body: "うちはリースにしました。"})
+	if err != nil {
+		t.Fatalf("Answer: %v", err)
+	}
+	return communityThreadFixture{q: q, a: a}
+}
+
+// sanction records a moderator's sanction through the service.
+func (w *communityWorld) sanction(t *testing.T, u *communityUser, in community.Sanction) {
+	t.Helper()
+	if err := w.env.Main.Community.SanctionMember(context.Background(), w.actor(t, w.mod), u.ID(), in); err != nil {
+		t.Fatalf("SanctionMember %s %s: %v", in.Kind, u.Name(), err)
+	}
+}
+
+// jstMinute is how the pages write a time.
+func jstMinute(at time.Time) string { return at.In(career.JST).Format("2006/01/02 15:04") }
+
+// TestCommunityNoticesPage: the notices the moderation notifications link
+// to exist for every signed-in user, banned and suspended members
+// included, with the label, reason, end and the post.
+func TestCommunityNoticesPage(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newCommunityWorld(t, env)
+		f := communityThreadSetup(t, w)
+		w.join(t, w.owner3)
+		until := env.Clock.Now().Add(7 * 24 * time.Hour)
+		if err := env.Main.Community.SanctionAuthor(context.Background(), w.actor(t, w.mod), f.a.ID, community.Sanction{
+			Kind: community.ActSilence, Until: until, Reason: "言葉遣いについて注意します。", PostID: f.a.ID}); err != nil {
+			t.Fatalf("SanctionAuthor: %v", err)
+		}
+		w.sanction(t, w.owner2, community.Sanction{Kind: community.ActSuspend, Until: until, Reason: "規約違反のため利用停止とします。"})
+		w.sanction(t, w.owner3, community.Sanction{Kind: community.ActBan, Reason: "度重なる違反のため BAN とします。"})
+		aid, qid := itoa(f.a.ID), itoa(f.q.ID)
+
+		for _, c := range []struct {
+			name  string
+			u     *communityUser
+			shown []string
+		}{
+			{"silenced", w.planner, []string{"投稿停止", "言葉遣いについて注意します。", jstMinute(until) + "まで", `href="/community/posts/` + aid + `"`, "医療機器のリースについて"}},
+			{"suspended", w.owner2, []string{"利用停止中（" + jstMinute(until) + "まで）", "規約違反のため利用停止とします。"}},
+			{"banned", w.owner3, []string{"BAN", "度重なる違反のため BAN とします。"}},
+			{"never a member", w.employed, []string{"お知らせはありません"}},
+		} {
+			r := pwebExpect(t, c.u.c.Get("/community/notices"), http.StatusOK, c.name+" notices")
+			pwebContains(t, r, c.name+" notices", c.shown...)
+		}
+		pwebExpect(t, w.anonymous().Get("/community/notices"), http.StatusSeeOther, "a visitor's notices")
+		// The post link leads to the post in its thread.
+		r := pwebExpect(t, w.planner.c.Get("/community/posts/"+aid), http.StatusSeeOther, "post link")
+		if want := "/community/questions/" + qid + "#post-" + aid; r.Location != want {
+			t.Fatalf("post link goes to %q, want %q", r.Location, want)
+		}
+		pwebContains(t, pwebExpect(t, w.planner.c.Get("/community/me"), http.StatusOK, "my page"), "my page", `href="/community/notices"`)
+	})
+}
+
+// TestCommunityRestrictedStanding: suspended, banned and silenced members
+// see their standing, not the generic blockers; a silenced member sees
+// the notice in place of the forms, and a refused post keeps its text.
+func TestCommunityRestrictedStanding(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newCommunityWorld(t, env)
+		f := communityThreadSetup(t, w)
+		w.join(t, w.owner3)
+		until := env.Clock.Now().Add(5 * 24 * time.Hour)
+		w.sanction(t, w.owner2, community.Sanction{Kind: community.ActSuspend, Until: until, Reason: "利用停止の理由"})
+		w.sanction(t, w.owner3, community.Sanction{Kind: community.ActBan, Reason: "BAN の理由"})
+		w.sanction(t, w.planner, community.Sanction{Kind: community.ActSilence, Until: until, Reason: "投稿停止の理由"})
+		qLink, aid := "/community/questions/"+itoa(f.q.ID), itoa(f.a.ID)
+		const profileHint = "で医籍登録番号と勤務形態"
+
+		for _, c := range []struct {
+			name  string
+			u     *communityUser
+			shown []string
+		}{
+			{"suspended", w.owner2, []string{"利用停止中（" + jstMinute(until) + "まで）", `href="/community/notices"`}},
+			{"banned", w.owner3, []string{"BAN", `href="/community/notices"`}},
+		} {
+			r := pwebExpect(t, c.u.c.Get("/community"), http.StatusOK, c.name+" landing")
+			pwebContains(t, r, c.name+" landing", c.shown...)
+			pwebLacks(t, r, c.name+" landing", "すでに参加しています", profileHint, `href="/community/apply"`)
+		}
+		// The profile hint stays for those whose profile is the matter.
+		pwebContains(t, pwebExpect(t, w.unverified.c.Get("/community"), http.StatusOK, "unverified landing"), "unverified landing", profileHint)
+
+		// The silenced member reads with the end of the silence shown, and no forms.
+		banner := "投稿停止中（" + jstMinute(until) + "まで）"
+		r := pwebExpect(t, w.planner.c.Get("/community"), http.StatusOK, "silenced board")
+		pwebContains(t, r, "silenced board", banner, `href="/community/notices"`)
+		r = pwebExpect(t, w.planner.c.Get(qLink), http.StatusOK, "silenced thread")
+		pwebContains(t, r, "silenced thread", banner)
+		pwebLacks(t, r, "silenced thread", `action="`+qLink+`/answers"`, `/comments"`)
+		r = pwebExpect(t, w.planner.c.Get("/community/ask"), http.StatusOK, "silenced ask page")
+		pwebContains(t, r, "silenced ask page", banner)
+		pwebLacks(t, r, "silenced ask page", `action="/community/ask"`)
+		r = pwebExpect(t, w.planner.c.Get("/community/posts/"+aid+"/edit"), http.StatusOK, "silenced edit page")
+		pwebContains(t, r, "silenced edit page", banner)
+		pwebLacks(t, r, "silenced edit page", `action="/community/posts/`+aid+`/edit"`)
+
+		// Posted anyway (a page opened before the silence): refused, the text kept in its form.
+		for _, c := range []struct {
+			name, path string
+			form       url.Values
+			kept       []string
+		}{
+			{"answer", qLink + "/answers", url.Values{"body": {"追加で経験を書きます。"}}, []string{`action="` + qLink + `/answers"`, "追加で経験を書きます。"}},
+			{"comment", "/community/posts/" + itoa(f.q.ID) + "/comments", url.Values{"body": {"補足のコメントです。"}, "form": {"comment-" + itoa(f.q.ID)}},
+				[]string{"/comments\"", "補足のコメントです。"}},
+			{"ask", "/community/ask", url.Values{"title": {"開業資金の借入先について"}, "body": {"銀行と公庫のどちらがよいでしょうか。"}},
+				[]string{`action="/community/ask"`, "開業資金の借入先について", "銀行と公庫のどちらがよいでしょうか。"}},
+			{"edit", "/community/posts/" + aid + "/edit", url.Values{"body": {"書き直した回答です。"}, "version": {itoa(int64(f.a.Version))}},
+				[]string{`action="/community/posts/` + aid + `/edit"`, "書き直した回答です。"}},
+		} {
+			r = pwebExpect(t, w.planner.c.Post(c.path, c.form), http.StatusForbidden, "silenced "+c.name)
+			pwebContains(t, r, "silenced "+c.name, append([]string{"投稿停止中のため投稿できません"}, c.kept...)...)
+		}
+	})
+}
+
+// TestCommunityMemberSanctionForm: a moderator acts on a member from their
+// card, lift included; the post's sanction form offers the lift too.
+func TestCommunityMemberSanctionForm(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newCommunityWorld(t, env)
+		f := communityThreadSetup(t, w)
+		card := "/community/members/" + itoa(w.planner.ID())
+		action := `action="/community/mod/members/` + itoa(w.planner.ID()) + `/sanction"`
+		r := pwebExpect(t, w.mod.c.Get(card), http.StatusOK, "moderator on a card")
+		pwebContains(t, r, "moderator on a card", action, `value="lift"`, `value="suspend"`)
+		pwebLacks(t, pwebExpect(t, w.owner.c.Get(card), http.StatusOK, "member on a card"), "member on a card", action)
+
+		post := "/community/mod/members/" + itoa(w.planner.ID()) + "/sanction"
+		r = pwebExpect(t, w.mod.c.Post(post, url.Values{"kind": {"suspend"}, "reason": {"利用停止の理由です。"}, "back": {card}}),
+			http.StatusBadRequest, "suspend without a date")
+		pwebContains(t, r, "suspend without a date", "期限の日付", "利用停止の理由です。", action, "記名の投稿")
+		until := env.Clock.Now().In(career.JST).AddDate(0, 0, 3).Format(time.DateOnly)
+		r = pwebExpect(t, w.mod.c.Post(post, url.Values{"kind": {"suspend"}, "until": {until}, "reason": {"利用停止の理由です。"}, "back": {card}}),
+			http.StatusSeeOther, "suspend")
+		if r.Location != card {
+			t.Fatalf("suspend returned to %q, want %q", r.Location, card)
+		}
+		standing := func() *community.Standing {
+			st, err := env.Main.Community.Standing(context.Background(), w.actor(t, w.planner))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		if standing().CanRead {
+			t.Fatal("the suspended member still reads the board")
+		}
+		pwebExpect(t, w.mod.c.Post(post, url.Values{"kind": {"lift"}, "reason": {"確認が済んだため解除します。"}, "back": {card}}), http.StatusSeeOther, "lift")
+		if st := standing(); !st.CanRead || !st.CanPost {
+			t.Fatalf("after the lift: read %v, post %v", st.CanRead, st.CanPost)
+		}
+		r = pwebExpect(t, w.mod.c.Get("/community/questions/"+itoa(f.q.ID)), http.StatusOK, "moderator on the thread")
+		pwebContains(t, r, "moderator on the thread", `action="/community/mod/posts/`+itoa(f.a.ID)+`/sanction"`, `<option value="lift"`)
+	})
+}
+
+// TestCommunityWordingAndLinks: 勤務形態 throughout, my posts named by
+// their question, the log's post link into the thread, the blockers as a
+// list, tag synonyms on the edit page, and the join page's refusals.
+func TestCommunityWordingAndLinks(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newCommunityWorld(t, env)
+		f := communityThreadSetup(t, w)
+		ctx := context.Background()
+		qid, aid := itoa(f.q.ID), itoa(f.a.ID)
+		c, err := env.Main.Community.Comment(ctx, w.actor(t, w.planner), f.q.ID, community.ReplyInput{Body: "補足です。"})
+		if err != nil {
+			t.Fatalf("Comment: %v", err)
+		}
+
+		for _, p := range []struct {
+			name string
+			u    *communityUser
+			path string
+		}{
+			{"my page", w.planner, "/community/me"},
+			{"members", w.planner, "/community/members"},
+			{"a card", w.planner, "/community/members/" + itoa(w.owner.ID())},
+			{"landing", w.owner3, "/community"},
+		} {
+			r := pwebExpect(t, p.u.c.Get(p.path), http.StatusOK, p.name)
+			pwebLacks(t, r, p.name, "診療形態", "区分")
+		}
+		pwebContains(t, w.planner.c.Get("/community/me"), "my page", "勤務形態")
+
+		// My answers and comments are named by their question and link into it.
+		r := pwebExpect(t, w.planner.c.Get("/community/me"), http.StatusOK, "my posts")
+		pwebContains(t, r, "my posts", `href="/community/questions/`+qid+`#post-`+aid+`">医療機器のリースについて`,
+			`href="/community/questions/`+qid+`#post-`+itoa(c.ID)+`">医療機器のリースについて`)
+
+		// The log links to the post in its thread, not to its history.
+		if err := env.Main.Community.SanctionAuthor(ctx, w.actor(t, w.mod), f.a.ID, community.Sanction{Kind: community.ActWarn,
+			Reason: "表現に注意してください。", PostID: f.a.ID}); err != nil {
+			t.Fatalf("SanctionAuthor: %v", err)
+		}
+		r = pwebExpect(t, w.mod.c.Get("/community/mod/log"), http.StatusOK, "log")
+		pwebContains(t, r, "log", `href="/community/posts/`+aid+`"`)
+		pwebLacks(t, r, "log", "/history")
+		r = pwebExpect(t, w.mod.c.Get("/community/posts/"+aid), http.StatusSeeOther, "log's post link")
+		if want := "/community/questions/" + qid + "#post-" + aid; r.Location != want {
+			t.Fatalf("the log's post link goes to %q, want %q", r.Location, want)
+		}
+
+		// A refused application lists the reasons.
+		r = pwebExpect(t, w.unverified.c.Post("/community/apply", url.Values{"note": {"参加したいです"}}), http.StatusBadRequest, "refused application")
+		pwebContains(t, r, "refused application", `<ul class="blockers"><li>`, "医籍登録番号")
+
+		// The edit page shows the tags with their synonyms.
+		pwebContains(t, pwebExpect(t, w.owner.c.Get("/community/posts/"+qid+"/edit"), http.StatusOK, "edit page"), "edit page", "集患", "（集客）")
+
+		// The join page: no accept button for who cannot join; unknown and expired links said in Japanese.
+		token, _, err := env.Main.Community.Invite(ctx, w.actor(t, w.owner), community.InvitationInput{Note: "どうぞ"})
+		if err != nil {
+			t.Fatalf("Invite: %v", err)
+		}
+		join := "/community/join/" + token
+		for _, u := range []*communityUser{w.employed, w.planner} {
+			r = pwebExpect(t, u.c.Get(join), http.StatusOK, u.Name()+" on the join page")
+			pwebContains(t, r, u.Name()+" on the join page", `<ul class="blockers"><li>`)
+			pwebLacks(t, r, u.Name()+" on the join page", `action="`+join+`"`)
+		}
+		pwebContains(t, pwebExpect(t, w.owner2.c.Get(join), http.StatusOK, "join page for a member"), "join page for a member", "すでに参加しています")
+		pwebContains(t, pwebExpect(t, w.owner3.c.Get(join), http.StatusOK, "join page"), "join page", `action="`+join+`"`)
+		const gone = "招待リンクが見つからないか、有効期限が切れています。"
+		pwebContains(t, pwebExpect(t, w.owner3.c.Get("/community/join/no-such-token"), http.StatusNotFound, "unknown invitation"), "unknown invitation", gone)
+		env.Clock.Advance(15 * 24 * time.Hour)
+		r = pwebExpect(t, w.owner3.c.Get(join), http.StatusOK, "expired invitation")
+		pwebContains(t, r, "expired invitation", gone)
+		pwebLacks(t, r, "expired invitation", `action="`+join+`"`)
+	})
+}
+
+// TestCommunityPlatformWebhooks: the platform organisation's webhook page
+// says what the board posts, and its administrators reach it from the
+// moderation queue.
+func TestCommunityPlatformWebhooks(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newCommunityWorld(t, env)
+		hooks := "/orgs/" + itoa(w.platform) + "/webhooks"
+		r := pwebExpect(t, w.admin.c.Get(hooks), http.StatusOK, "platform webhooks")
+		pwebContains(t, r, "platform webhooks", "掲示板に新しい質問", "投稿者の名前は含めません")
+		pwebLacks(t, r, "platform webhooks", "今のところありません")
+		pwebContains(t, pwebExpect(t, w.admin.c.Get("/community/mod"), http.StatusOK, "admin's queue"), "admin's queue", `href="`+hooks+`"`)
+		pwebLacks(t, pwebExpect(t, w.mod.c.Get("/community/mod"), http.StatusOK, "moderator's queue"), "moderator's queue", hooks)
+	})
+}

@@ -17,6 +17,7 @@ type Viewer struct {
 	UserID    int64
 	Member    *Member // nil: never applied
 	Moderator bool    // holds the moderator or admin role
+	Admin     bool    // holds the admin role
 	Doctor    bool
 	Company   bool // a company contact
 	Now       time.Time
@@ -30,7 +31,8 @@ const (
 	OpPublic    Op = "public"    // rules, overview, standing, invitation info
 	OpApply     Op = "apply"     // apply or accept an invitation
 	OpRead      Op = "read"      // the board: questions, cards, tags, stats
-	OpWrite     Op = "write"     // ask, answer, comment, edit own, vote, accept, report, invite
+	OpWrite     Op = "write"     // ask, answer, comment, edit own, invite
+	OpReact     Op = "react"     // vote, accept an answer, report: what a silenced member still may do
 	OpSelf      Op = "self"      // save one's card, leave
 	OpModerate  Op = "moderate"  // moderation and administration of the board
 	OpReveal    Op = "reveal"    // learn an anonymous post's author
@@ -70,6 +72,9 @@ func Decide(v Viewer, op Op) Decision {
 		return allow()
 	case OpReveal:
 		if v.Moderator {
+			if d := sanctionedModerator(v); !d.Allow {
+				return d
+			}
 			return allow()
 		}
 		return deny(apperr.NotFound, msgNotFound, "not a moderator")
@@ -80,7 +85,7 @@ func Decide(v Viewer, op Op) Decision {
 		return deny(apperr.NotFound, msgNotFound, "not a company contact")
 	case OpModerate:
 		if v.Moderator {
-			return allow()
+			return sanctionedModerator(v)
 		}
 		if v.UserID == 0 {
 			return deny(apperr.Unauthorized, msgLogin, "anonymous")
@@ -110,23 +115,38 @@ func Decide(v Viewer, op Op) Decision {
 		return deny(apperr.Forbidden, msgMembers, "not a member")
 	case OpRead:
 		if v.Moderator {
-			return allow()
+			return sanctionedModerator(v)
 		}
 		return memberDecision(m, v.Now)
-	case OpWrite:
+	case OpWrite, OpReact:
 		if d := memberDecision(m, v.Now); !d.Allow {
 			if v.Moderator {
 				return deny(apperr.Forbidden, "投稿するには会員として参加してください。", "moderator without membership")
 			}
 			return d
 		}
-		if m.Silenced(v.Now) {
+		// A silence stops what others read (posts, invitations), not
+		// votes, accepting an answer or reporting harassment.
+		if op == OpWrite && m.Silenced(v.Now) {
 			return deny(apperr.Forbidden,
 				fmt.Sprintf("投稿停止中のため投稿できません（%sまで）。", jstTime(*m.SilencedUntil)), "silenced member")
 		}
 		return allow()
 	}
 	return deny(apperr.Forbidden, msgMembers, "unknown operation "+string(op))
+}
+
+// sanctionedModerator keeps a moderator whose own membership is banned or
+// suspended away from the board: the role does not outrank a sanction.
+func sanctionedModerator(v Viewer) Decision {
+	switch m := v.Member; {
+	case m != nil && m.Status == StatusBanned:
+		return deny(apperr.Forbidden, msgBanned, "banned moderator")
+	case m != nil && m.Status == StatusActive && m.Suspended(v.Now):
+		return deny(apperr.Forbidden,
+			fmt.Sprintf("利用停止中のため掲示板を見られません（%sまで）。", jstTime(*m.SuspendedUntil)), "suspended moderator")
+	}
+	return allow()
 }
 
 // memberDecision lets an active member in.
@@ -164,8 +184,8 @@ func jstTime(t time.Time) string { return t.In(career.JST).Format("2006年1月2�
 // viewer loads what the access rules need about the actor.
 func (s *Service) viewer(ctx context.Context, actor policy.Actor) (Viewer, error) {
 	v := Viewer{UserID: actor.UserID, Now: s.now(),
-		Moderator: actor.Has(identity.RoleModerator) || actor.Has(identity.RoleAdmin),
-		Doctor:    actor.Has(identity.RoleDoctor)}
+		Moderator: actor.Has(identity.RoleModerator) || actor.Has(identity.RoleAdmin), Admin: actor.Has(identity.RoleAdmin),
+		Doctor: actor.Has(identity.RoleDoctor)}
 	if actor.Anonymous() {
 		return v, nil
 	}

@@ -47,6 +47,10 @@ func TestDecide(t *testing.T) {
 		"banned member":               {UserID: 7, Doctor: true, Member: banned, Now: now},
 		"moderator, not a member":     {UserID: 7, Moderator: true, Now: now},
 		"moderator and active member": {UserID: 7, Moderator: true, Doctor: true, Member: active, Now: now},
+		"silenced moderator":          {UserID: 7, Moderator: true, Doctor: true, Member: silenced, Now: now},
+		"suspended moderator":         {UserID: 7, Moderator: true, Doctor: true, Member: suspended, Now: now},
+		"banned moderator":            {UserID: 7, Moderator: true, Doctor: true, Member: banned, Now: now},
+		"admin after suspension":      {UserID: 7, Moderator: true, Admin: true, Doctor: true, Member: suspensionOver, Now: now},
 	}
 	const (
 		ok = apperr.Code("")
@@ -55,24 +59,29 @@ func TestDecide(t *testing.T) {
 		ua = apperr.Unauthorized
 	)
 	ops := []community.Op{community.OpPublic, community.OpApply, community.OpRead, community.OpWrite, community.OpSelf,
-		community.OpModerate, community.OpReveal, community.OpReferrals}
+		community.OpModerate, community.OpReveal, community.OpReferrals, community.OpReact}
 	// want[viewer] lists the outcome of each op, in the order of ops.
-	want := map[string][8]apperr.Code{
-		"anonymous":                   {ok, ua, ua, ua, ua, ua, nf, nf},
-		"signed-in non-doctor":        {ok, no, no, no, no, no, nf, nf},
-		"doctor, never applied":       {ok, ok, no, no, no, no, nf, nf},
-		"applicant":                   {ok, ok, no, no, ok, no, nf, nf},
-		"rejected":                    {ok, ok, no, no, no, no, nf, nf},
-		"left":                        {ok, ok, no, no, no, no, nf, nf},
-		"company contact":             {ok, no, no, no, no, no, nf, ok},
-		"active member":               {ok, ok, ok, ok, ok, no, nf, nf},
-		"silenced member":             {ok, ok, ok, no, ok, no, nf, nf},
-		"member after silence":        {ok, ok, ok, ok, ok, no, nf, nf},
-		"suspended member":            {ok, ok, no, no, ok, no, nf, nf},
-		"member after suspension":     {ok, ok, ok, ok, ok, no, nf, nf},
-		"banned member":               {ok, no, no, no, no, no, nf, nf},
-		"moderator, not a member":     {ok, no, ok, no, no, ok, ok, nf},
-		"moderator and active member": {ok, ok, ok, ok, ok, ok, ok, nf},
+	want := map[string][9]apperr.Code{
+		"anonymous":                   {ok, ua, ua, ua, ua, ua, nf, nf, ua},
+		"signed-in non-doctor":        {ok, no, no, no, no, no, nf, nf, no},
+		"doctor, never applied":       {ok, ok, no, no, no, no, nf, nf, no},
+		"applicant":                   {ok, ok, no, no, ok, no, nf, nf, no},
+		"rejected":                    {ok, ok, no, no, no, no, nf, nf, no},
+		"left":                        {ok, ok, no, no, no, no, nf, nf, no},
+		"company contact":             {ok, no, no, no, no, no, nf, ok, no},
+		"active member":               {ok, ok, ok, ok, ok, no, nf, nf, ok},
+		"silenced member":             {ok, ok, ok, no, ok, no, nf, nf, ok},
+		"member after silence":        {ok, ok, ok, ok, ok, no, nf, nf, ok},
+		"suspended member":            {ok, ok, no, no, ok, no, nf, nf, no},
+		"member after suspension":     {ok, ok, ok, ok, ok, no, nf, nf, ok},
+		"banned member":               {ok, no, no, no, no, no, nf, nf, no},
+		"moderator, not a member":     {ok, no, ok, no, no, ok, ok, nf, no},
+		"moderator and active member": {ok, ok, ok, ok, ok, ok, ok, nf, ok},
+		// Silence stops posting, not moderating; suspension and ban stop both.
+		"silenced moderator":     {ok, ok, ok, no, ok, ok, ok, nf, ok},
+		"suspended moderator":    {ok, ok, no, no, ok, no, no, nf, no},
+		"banned moderator":       {ok, no, no, no, no, no, no, nf, no},
+		"admin after suspension": {ok, ok, ok, ok, ok, ok, ok, nf, ok},
 	}
 	if len(want) != len(viewers) {
 		t.Fatalf("%d viewers, %d rows", len(viewers), len(want))
@@ -100,6 +109,10 @@ func TestDecide(t *testing.T) {
 	}
 	if d := community.Decide(viewers["silenced member"], community.OpWrite); !strings.Contains(d.Message, "2026年11月25日 12:00") {
 		t.Errorf("silenced message = %q, want the end in JST", d.Message)
+	}
+	// A silence stops posting, not voting, accepting or reporting.
+	if d := community.Decide(viewers["silenced member"], community.OpReact); !d.Allow {
+		t.Errorf("silenced member react = %+v, want allowed", d)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
@@ -32,7 +31,7 @@ func (s *Service) SaveSettings(ctx context.Context, actor policy.Actor, in Setti
 	if err != nil {
 		return nil, err
 	}
-	in.Rules = strings.TrimSpace(jatext.Normalize(in.Rules))
+	in.Rules = prose(in.Rules)
 	fields := map[string]string{}
 	if n := utf8.RuneCountInString(in.Rules); n == 0 || n > 20000 {
 		fields["rules"] = "ルールを20000文字以内で入力してください。"
@@ -45,6 +44,9 @@ func (s *Service) SaveSettings(ctx context.Context, actor policy.Actor, in Setti
 	}
 	in.UpdatedBy, in.UpdatedAt = v.UserID, v.Now
 	if err := s.Store.SaveCommunitySettings(ctx, &in); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			return nil, apperr.E(apperr.Conflict, "ほかのモデレーターが先に保存しました。再読み込みしてください。")
+		}
 		return nil, err
 	}
 	reason := "ルールと設定を保存しました（最初の投稿の承認: なし）"
@@ -67,13 +69,14 @@ func (s *Service) Tags(ctx context.Context, actor policy.Actor) ([]Tag, error) {
 }
 
 // SaveTag creates or updates a tag and its synonyms (moderators). Names
-// are NFKC-normalised; Conflict when a name or synonym is another tag's.
+// are NFKC-normalised; a field error names a name or synonym that is
+// another tag's.
 func (s *Service) SaveTag(ctx context.Context, actor policy.Actor, in TagInput) (*Tag, error) {
 	v, err := s.access(ctx, actor, OpModerate, objTag, in.ID)
 	if err != nil {
 		return nil, err
 	}
-	t := &Tag{ID: in.ID, Name: jatext.NormalizeLine(in.Name), Category: in.Category, Description: jatext.Normalize(in.Description),
+	t := &Tag{ID: in.ID, Name: jatext.NormalizeLine(in.Name), Category: in.Category, Description: prose(in.Description),
 		CreatedAt: v.Now, UpdatedAt: v.Now}
 	fields := map[string]string{}
 	if n := utf8.RuneCountInString(t.Name); n < 1 || n > 40 {
@@ -101,6 +104,28 @@ func (s *Service) SaveTag(ctx context.Context, actor policy.Actor, in TagInput) 
 	if len(fields) > 0 {
 		return nil, apperr.InvalidFields(fields)
 	}
+	// Name the word and the tag that has it, rather than a bare Conflict.
+	words := append([]string{t.Name}, t.Synonyms...)
+	used, err := s.Store.ResolveCommunityTags(ctx, words)
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range words {
+		other, ok := used[w]
+		if !ok || other.ID == t.ID {
+			continue
+		}
+		field := "synonyms"
+		if i == 0 {
+			field = "name"
+		}
+		if _, done := fields[field]; !done {
+			fields[field] = "「" + w + "」はタグ「" + other.Name + "」の名前か同義語として使われています。"
+		}
+	}
+	if len(fields) > 0 {
+		return nil, apperr.InvalidFields(fields)
+	}
 	if t.ID != 0 {
 		old, err := s.Store.CommunityTag(ctx, t.ID)
 		if err != nil {
@@ -109,6 +134,10 @@ func (s *Service) SaveTag(ctx context.Context, actor policy.Actor, in TagInput) 
 		t.CreatedAt = old.CreatedAt
 	}
 	if err := s.Store.SaveCommunityTag(ctx, t); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			// Another moderator took a word in the meantime.
+			return nil, apperr.InvalidFields(map[string]string{"name": "タグ名か同義語が、ほかのタグで使われています。"})
+		}
 		return nil, err
 	}
 	if err := s.Store.AddCommunityAction(ctx, &Action{Kind: ActTag, ModeratorID: v.UserID,

@@ -42,7 +42,7 @@ func (s *Service) CreateCompany(ctx context.Context, actor policy.Actor, in Comp
 	if err != nil {
 		return nil, err
 	}
-	c := &Company{Name: jatext.NormalizeLine(in.Name), Note: jatext.Normalize(in.Note),
+	c := &Company{Name: jatext.NormalizeLine(in.Name), Note: prose(in.Note),
 		ReferralCode: strings.ToUpper(jatext.NormalizeLine(in.ReferralCode)), CreatedBy: v.UserID, CreatedAt: v.Now}
 	fields := map[string]string{}
 	if n := utf8.RuneCountInString(c.Name); n < 1 || n > 200 {
@@ -176,5 +176,6 @@ func (s *Service) MyReferrals(ctx context.Context, actor policy.Actor) (*Referra
 		return nil, err
 	}
 	r.Company, r.Contacts = *c, 0 // the contact count is for moderators
+	r.Company.Note = ""           // and so is their note about the company
 	return r, nil
 }

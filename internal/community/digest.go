@@ -110,7 +110,9 @@ func (s *Service) postWebhook(ctx context.Context, q *Post) {
 // notifications since their last digest, and returns how many went out.
 // It runs once a day from the job queue.
 func (s *Service) SendDigests(ctx context.Context) (int, error) {
-	if s.Notifier == nil {
+	if s.Notifier == nil || s.Notifier.SMTP.Addr == "" {
+		// Without e-mail the notifications wait in the app; a digest
+		// marked as sent would skip them once e-mail is configured.
 		return 0, nil
 	}
 	members, err := s.Store.CommunityDigestDue(ctx)
@@ -137,8 +139,8 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 		var b strings.Builder
 		n := 0
 		for _, note := range notes {
-			if mailedAtOnce(note.Kind) {
-				continue
+			if mailedAtOnce(note.Kind) || note.ReadAt != nil {
+				continue // mailed already, or seen in the app
 			}
 			n++
 			fmt.Fprintf(&b, "・%s\r\n", note.Title)
@@ -150,6 +152,12 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 				fmt.Fprintf(&b, "  %s\r\n", link)
 			}
 		}
+		upTo := now
+		if len(notes) == digestItemsPerMail {
+			// More are waiting: they go in tomorrow's digest.
+			upTo = notes[len(notes)-1].CreatedAt
+			b.WriteString("\r\nほかのお知らせは次回のまとめでお送りします。\r\n")
+		}
 		if n > 0 {
 			if err := s.Notifier.Mail(ctx, m.UserID, fmt.Sprintf("掲示板のお知らせ（%d件）", n), b.String(), "/community"); err != nil {
 				return sent, err
@@ -157,7 +165,7 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 			sent++
 		}
 		if n > 0 || len(notes) > 0 {
-			if err := s.Store.MarkCommunityDigestSent(ctx, m.UserID, now); err != nil {
+			if err := s.Store.MarkCommunityDigestSent(ctx, m.UserID, upTo); err != nil {
 				return sent, err
 			}
 		}

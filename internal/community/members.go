@@ -28,7 +28,7 @@ const (
 	blockCompany    = "企業アカウントは参加できません。"
 	blockNoRegister = "プロフィールに医籍登録番号を登録してください。"
 	blockUnverified = "医籍登録番号の確認が済んでいません。確認をお待ちください。"
-	blockGroup      = "プロフィールの診療形態が「開業医」または「開業予定」の医師だけが参加できます。"
+	blockGroup      = "プロフィールの勤務形態が「開業医」または「開業予定」の医師だけが参加できます。"
 	blockBanned     = "掲示板の利用が禁止されています。"
 	blockApplied    = "参加を申請済みです。承認をお待ちください。"
 	blockActive     = "すでに参加しています。"
@@ -104,6 +104,9 @@ func (s *Service) Standing(ctx context.Context, actor policy.Actor) (*Standing, 
 	if v.Company {
 		if st.Company, err = s.Store.CommunityCompanyOf(ctx, v.UserID); err != nil {
 			return nil, err
+		}
+		if !v.Moderator {
+			st.Company.Note = "" // the moderators' note about the company
 		}
 	}
 	e, err := s.eligibility(ctx, v)
@@ -183,7 +186,7 @@ func (s *Service) Apply(ctx context.Context, actor policy.Actor, in Application)
 	if err != nil {
 		return nil, err
 	}
-	in.Note = jatext.Normalize(in.Note)
+	in.Note = prose(in.Note)
 	group, company, err := s.admit(ctx, v, in)
 	if err != nil {
 		return nil, err
@@ -203,7 +206,7 @@ func (s *Service) Invite(ctx context.Context, actor policy.Actor, in InvitationI
 	if err != nil {
 		return "", nil, err
 	}
-	in.Email, in.Note = jatext.NormalizeEmail(in.Email), jatext.Normalize(in.Note)
+	in.Email, in.Note = jatext.NormalizeEmail(in.Email), prose(in.Note)
 	fields := map[string]string{}
 	if in.Email != "" && (len(in.Email) > 254 || !strings.Contains(in.Email, "@")) {
 		fields["email"] = "メールアドレスの形式が正しくありません。"
@@ -223,7 +226,28 @@ func (s *Service) Invite(ctx context.Context, actor policy.Actor, in InvitationI
 	if err := s.Store.CreateCommunityInvitation(ctx, inv, tokenHash(token)); err != nil {
 		return "", nil, err
 	}
+	if inv.Email != "" {
+		s.mailInvitation(ctx, v.UserID, inv, token)
+	}
 	return token, inv, nil
+}
+
+// mailInvitation sends the invitee the link. A failure is logged: the
+// invitation exists, and the inviter still has the link to pass on.
+func (s *Service) mailInvitation(ctx context.Context, inviterID int64, inv *Invitation, token string) {
+	if s.Notifier == nil {
+		return
+	}
+	name := cmp.Or(s.userName(ctx, inviterID), "会員")
+	var b strings.Builder
+	b.WriteString(name + " 先生から、開業医・開業予定の医師の掲示板への招待が届きました。\r\n")
+	if inv.Note != "" {
+		b.WriteString("\r\n" + name + " 先生からのメッセージ:\r\n" + strings.ReplaceAll(inv.Note, "\n", "\r\n") + "\r\n")
+	}
+	b.WriteString("\r\n下のリンクから参加できます（" + jstTime(inv.ExpiresAt) + "まで有効）。")
+	if err := s.Notifier.MailTo(ctx, inv.Email, name+" 先生から掲示板への招待", b.String(), "/community/join/"+token); err != nil {
+		s.log().ErrorContext(ctx, "community invitation e-mail failed", "invitation", inv.ID, "err", err)
+	}
 }
 
 // tokenHash is what is stored of an invitation token.
@@ -241,8 +265,8 @@ func (s *Service) Invitations(ctx context.Context, actor policy.Actor) ([]Invita
 	return s.Store.CommunityInvitations(ctx, v.UserID)
 }
 
-// RevokeInvitation revokes one of the actor's open invitations. NotFound
-// for another member's.
+// RevokeInvitation revokes one of the actor's open invitations; a
+// moderator may revoke anyone's. NotFound for another member's.
 func (s *Service) RevokeInvitation(ctx context.Context, actor policy.Actor, id int64) error {
 	v, err := s.access(ctx, actor, OpRead, objInvite, id)
 	if err != nil {
@@ -252,7 +276,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor policy.Actor, id i
 	if err != nil {
 		return err
 	}
-	if inv.InvitedBy != v.UserID {
+	if inv.InvitedBy != v.UserID && !Decide(v, OpModerate).Allow {
 		return s.denied(ctx, v, deny(apperr.NotFound, msgNotFound, "another member's invitation"), OpWrite, objInvite, id)
 	}
 	return s.Store.RevokeCommunityInvitation(ctx, id, v.Now)
@@ -273,7 +297,10 @@ func (s *Service) Invitation(ctx context.Context, token string) (*InvitationInfo
 }
 
 // AcceptInvitation makes the actor an active member at once, with the
-// same eligibility as Apply (verified doctor of an allowed group). A
+// same eligibility as Apply (verified doctor of an allowed group); an
+// actor whose application was declined applies instead, for a moderator
+// to decide. A silence or suspension still running from an earlier
+// membership stays. A
 // referral code in the application is counted for its company. Conflict
 // when the invitation was used, revoked or expired, or the actor is
 // already a member.
@@ -286,7 +313,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor policy.Actor, toke
 	if err != nil {
 		return nil, err
 	}
-	in.Note = jatext.Normalize(in.Note)
+	in.Note = prose(in.Note)
 	group, company, err := s.admit(ctx, v, in)
 	if err != nil {
 		return nil, err
@@ -306,6 +333,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor policy.Actor, toke
 	}
 	m := newMember(v.UserID, group, company, in.Note, v.Now)
 	m.Status, m.Entry, m.InvitedBy, m.JoinedAt = StatusActive, EntryInvitation, inv.InvitedBy, &v.Now
+	if v.Member != nil && v.Member.Status == StatusRejected {
+		// A member's invitation does not overrule the moderators' decline.
+		m.Status, m.JoinedAt = StatusApplied, nil
+	}
 	if err := s.Store.AcceptCommunityInvitation(ctx, inv.ID, m); err != nil {
 		return nil, err
 	}
@@ -371,7 +402,7 @@ func (s *Service) DecideApplication(ctx context.Context, actor policy.Actor, use
 	if err != nil {
 		return err
 	}
-	reason = jatext.Normalize(reason)
+	reason = prose(reason)
 	if msg := reasonError(reason, !approve); msg != "" {
 		return apperr.InvalidFields(map[string]string{"reason": msg})
 	}
@@ -463,9 +494,12 @@ func (s *Service) Leave(ctx context.Context, actor policy.Actor) error {
 const allCards = 100000
 
 // Members returns the cards of active members (members and moderators
-// only; never to outsiders).
+// only; never to outsiders). Moderators also get banned members' cards,
+// alike: a ban through an anonymous post (SanctionAuthor) must not show
+// who dropped out of the list.
 func (s *Service) Members(ctx context.Context, actor policy.Actor, f MemberFilter) ([]Card, error) {
-	if _, err := s.access(ctx, actor, OpRead, objMember, 0); err != nil {
+	v, err := s.access(ctx, actor, OpRead, objMember, 0)
+	if err != nil {
 		return nil, err
 	}
 	limit := f.Limit
@@ -479,6 +513,9 @@ func (s *Service) Members(ctx context.Context, actor policy.Actor, f MemberFilte
 	specialty, region := jatext.Fold(f.Specialty), jatext.Fold(f.Region)
 	var cards []Card
 	for _, src := range srcs {
+		if src.Status != StatusActive && !v.Moderator {
+			continue
+		}
 		c := cardOf(&src)
 		switch {
 		case f.Group != "" && c.Group != f.Group,
@@ -518,7 +555,7 @@ func (s *Service) fillStats(ctx context.Context, cards []Card) error {
 
 // cardOf is what a member shares of themselves.
 func cardOf(src *CardSource) Card {
-	c := Card{UserID: src.UserID, Name: src.Name, Group: src.Group, JoinedAt: src.JoinedAt}
+	c := Card{UserID: src.UserID, Name: src.Name, JoinedAt: src.JoinedAt}
 	if src.ShareSpecialty && len(src.Specialties) > 0 {
 		c.Specialties = src.Specialties
 	}
@@ -529,7 +566,8 @@ func cardOf(src *CardSource) Card {
 		c.AgeBand = src.AgeBand
 	}
 	if src.SharePractice {
-		c.Practice = src.Group
+		// Group and Practice are one field shared or not.
+		c.Group, c.Practice = src.Group, src.Group
 	}
 	return c
 }
@@ -567,7 +605,8 @@ func (s *Service) Card(ctx context.Context, actor policy.Actor, userID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	if m.Status != StatusActive {
+	// Moderators see a banned member's card as before, like in Members.
+	if m.Status != StatusActive && (m.Status != StatusBanned || !v.Moderator) {
 		return nil, apperr.E(apperr.NotFound, "%s", msgNotFound)
 	}
 	c, err := s.cardFor(ctx, m)
@@ -585,12 +624,14 @@ func (s *Service) Card(ctx context.Context, actor policy.Actor, userID int64) (*
 const unshared = "非公開"
 
 // Overview returns the mix of members and the board's size. Anyone may
-// read it, outsiders included.
+// read it, outsiders included, so specialty, region and age buckets of
+// fewer than three members are merged into one (その他（3人未満）).
 func (s *Service) Overview(ctx context.Context) (*Overview, error) {
 	srcs, err := s.Store.CommunityCards(ctx, allCards)
 	if err != nil {
 		return nil, err
 	}
+	srcs = slices.DeleteFunc(srcs, func(src CardSource) bool { return src.Status != StatusActive })
 	group, specialty, region, age := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	for _, src := range srcs {
 		group[src.Group.Label()]++
@@ -620,10 +661,34 @@ func (s *Service) Overview(ctx context.Context) (*Overview, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Overview{Members: len(srcs), ByGroup: sortedCounts(group), BySpecialty: sortedCounts(specialty),
-		ByRegion: sortedCounts(region), ByAge: sortedCounts(age), Questions: counts.Questions, Answers: counts.Answers,
+	o := &Overview{Members: len(srcs), ByGroup: sortedCounts(group), BySpecialty: smallMerged(specialty),
+		ByRegion: smallMerged(region), ByAge: smallMerged(age), Questions: counts.Questions, Answers: counts.Answers,
 		AnsweredShare: percent(counts.Answered, counts.Questions)}
 	return o, nil
+}
+
+// Small buckets of the public overview.
+const (
+	minBucket = 3
+	fewLabel  = "その他（3人未満）"
+)
+
+// smallMerged is sortedCounts with every bucket of fewer than minBucket
+// members (but 非公開, which names nobody) merged into one, last: on a
+// small board "神奈川県：1人" points at someone.
+func smallMerged(m map[string]int) []Count {
+	few := 0
+	for label, n := range m {
+		if n < minBucket && label != unshared {
+			few += n
+			delete(m, label)
+		}
+	}
+	out := sortedCounts(m)
+	if few > 0 {
+		out = append(out, Count{Label: fewLabel, N: few})
+	}
+	return out
 }
 
 // sortedCounts orders counts by size, then label.

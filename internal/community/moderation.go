@@ -8,13 +8,20 @@ import (
 
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/audit"
-	"github.com/hakui-dev/hakui/internal/jatext"
+	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/policy"
 )
 
 // AuthorRevealed is the audit action of a moderator learning who wrote an
 // anonymous post.
 const AuthorRevealed = "community.author_revealed"
+
+// AuthorSanctioned is the audit action of a moderator sanctioning the
+// author of an anonymous post through the post.
+const AuthorSanctioned = "community.author_sanctioned"
+
+// msgStaffTarget refuses a board sanction on a moderator or an admin.
+const msgStaffTarget = "モデレーター・管理者への対応は管理者が行います。"
 
 // privateReason is the resolution of reports closed by a hide for patient
 // or personal data.
@@ -29,7 +36,7 @@ const noticesLink = "/community/notices"
 // Report reports a visible post to the moderators. Members only, not on
 // one's own post; Conflict when the actor's report on it is still open.
 func (s *Service) Report(ctx context.Context, actor policy.Actor, postID int64, in ReportInput) (*Report, error) {
-	v, err := s.access(ctx, actor, OpWrite, objPost, postID)
+	v, err := s.access(ctx, actor, OpReact, objPost, postID)
 	if err != nil {
 		return nil, err
 	}
@@ -38,12 +45,12 @@ func (s *Service) Report(ctx context.Context, actor policy.Actor, postID int64, 
 		return nil, err
 	}
 	if p.AuthorID == v.UserID {
-		return nil, s.denied(ctx, v, deny(apperr.Forbidden, "自分の投稿は通報できません。", "own post"), OpWrite, objPost, postID)
+		return nil, s.deniedOwn(ctx, v, p, "自分の投稿は通報できません。")
 	}
 	if err := notPublished(p); err != nil {
 		return nil, err
 	}
-	in.Note = jatext.Normalize(in.Note)
+	in.Note = prose(in.Note)
 	fields := map[string]string{}
 	if !in.Reason.Valid() {
 		fields["reason"] = "通報の理由を選んでください。"
@@ -59,6 +66,9 @@ func (s *Service) Report(ctx context.Context, actor policy.Actor, postID int64, 
 	}
 	r := &Report{PostID: postID, ReporterID: v.UserID, Reason: in.Reason, Note: in.Note, Status: ReportOpen, CreatedAt: v.Now}
 	if err := s.Store.CreateCommunityReport(ctx, r); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			return nil, apperr.E(apperr.Conflict, "この投稿はすでに通報しています。モデレーターの対応をお待ちください。")
+		}
 		return nil, err
 	}
 	return r, nil
@@ -97,7 +107,7 @@ func (s *Service) CloseReport(ctx context.Context, actor policy.Actor, id int64,
 	if err != nil {
 		return err
 	}
-	resolution = jatext.Normalize(resolution)
+	resolution = prose(resolution)
 	fields := map[string]string{}
 	if status != ReportResolved && status != ReportDismissed {
 		fields["status"] = "「対応済み」か「対応不要」を選んでください。"
@@ -145,7 +155,7 @@ func (s *Service) ModeratePost(ctx context.Context, actor policy.Actor, postID i
 	if err != nil {
 		return err
 	}
-	m.Reason = jatext.Normalize(m.Reason)
+	m.Reason = prose(m.Reason)
 	if m.Private && m.Kind == ActHide && m.Reason == "" {
 		m.Reason = privateReason
 	}
@@ -165,7 +175,12 @@ func (s *Service) ModeratePost(ctx context.Context, actor policy.Actor, postID i
 	}
 	var to PostStatus
 	var title, logReason string
+	// A post held after its author edited it was public once: approving it
+	// is a restore, announced to nobody again.
+	recheck := p.Status == PostHeld && p.StatusReason == RecheckReason
 	switch {
+	case m.Kind == ActApprovePost && recheck:
+		to, title, logReason = PostVisible, "編集した"+p.Kind.Label()+"が確認され、再表示されました", "編集後の投稿を確認し再表示しました"
 	case m.Kind == ActApprovePost && p.Status == PostHeld:
 		to, title, logReason = PostVisible, "あなたの"+p.Kind.Label()+"が承認され、公開されました", "投稿を承認しました"
 	case m.Kind == ActHide && p.Status != PostHidden:
@@ -190,7 +205,12 @@ func (s *Service) ModeratePost(ctx context.Context, actor policy.Actor, postID i
 		if _, err := s.Store.CloseCommunityReportsOf(ctx, postID, ReportResolved, v.UserID, privateReason, v.Now); err != nil {
 			return err
 		}
-		body = "患者さんや個人を特定できる情報が含まれていたため、非表示にしました。" + "\n" + body
+		// The explanation says what the default reason says; a reason of
+		// the moderator's own follows it.
+		body = "患者さんや個人を特定できる情報が含まれていたため、非表示にしました。"
+		if m.Reason != privateReason {
+			body += "\n理由: " + m.Reason
+		}
 	}
 	act := &Action{Kind: m.Kind, ModeratorID: v.UserID, MemberID: p.AuthorID, PostID: postID, Reason: cmp.Or(m.Reason, logReason),
 		CreatedAt: v.Now}
@@ -198,7 +218,7 @@ func (s *Service) ModeratePost(ctx context.Context, actor policy.Actor, postID i
 		return err
 	}
 	s.notify(ctx, p.AuthorID, NoteModeration, title, body, questionLink(p))
-	if m.Kind == ActApprovePost {
+	if m.Kind == ActApprovePost && !recheck {
 		p.Status = PostVisible
 		s.announce(ctx, p)
 	}
@@ -212,7 +232,7 @@ func (s *Service) SanctionMember(ctx context.Context, actor policy.Actor, member
 	if err != nil {
 		return err
 	}
-	return s.sanction(ctx, v, memberID, in)
+	return s.sanction(ctx, v, memberID, in, nil)
 }
 
 // SanctionAuthor acts on the author of a post without revealing them to
@@ -227,16 +247,27 @@ func (s *Service) SanctionAuthor(ctx context.Context, actor policy.Actor, postID
 	if err != nil {
 		return err
 	}
-	in.PostID = postID
-	return s.sanction(ctx, v, p.AuthorID, in)
+	in.PostID, in.Reason = postID, prose(in.Reason)
+	var record func() error
+	if p.Anonymous {
+		// Whatever the moderator learns from the sanction's effects, the
+		// author sees on their audit page that it went through this post.
+		// Fail closed, as RevealAuthor does.
+		record = func() error {
+			return s.Audit.Record(ctx, audit.Entry{Action: AuthorSanctioned, ActorID: v.UserID, SubjectID: p.AuthorID,
+				ObjectKind: objPost, ObjectID: postID, Detail: string(in.Kind) + ": " + in.Reason})
+		}
+	}
+	return s.sanction(ctx, v, p.AuthorID, in, record)
 }
 
-// sanction validates and applies a sanction, logs and notifies it.
-func (s *Service) sanction(ctx context.Context, v Viewer, memberID int64, in Sanction) error {
+// sanction validates and applies a sanction, logs and notifies it. record,
+// when set, runs once the input is valid, before anything else happens.
+func (s *Service) sanction(ctx context.Context, v Viewer, memberID int64, in Sanction, record func() error) error {
 	if memberID == v.UserID {
 		return s.denied(ctx, v, deny(apperr.Forbidden, "自分自身には措置できません。", "self-sanction"), OpModerate, objMember, 0)
 	}
-	in.Reason = jatext.Normalize(in.Reason)
+	in.Reason = prose(in.Reason)
 	fields := map[string]string{}
 	if msg := reasonError(in.Reason, true); msg != "" {
 		fields["reason"] = msg
@@ -255,6 +286,14 @@ func (s *Service) sanction(ctx context.Context, v Viewer, memberID int64, in San
 	}
 	if len(fields) > 0 {
 		return apperr.InvalidFields(fields)
+	}
+	if record != nil {
+		if err := record(); err != nil {
+			return err
+		}
+	}
+	if err := s.staffTarget(ctx, v, memberID); err != nil {
+		return err
 	}
 	m, err := s.Store.CommunityMember(ctx, memberID)
 	if err != nil {
@@ -295,12 +334,54 @@ func (s *Service) sanction(ctx context.Context, v Viewer, memberID int64, in San
 			return err
 		}
 	}
+	if in.Kind == ActBan || in.Kind == ActSuspend {
+		if err := s.revokeInvitationsOf(ctx, memberID, v.Now); err != nil {
+			return err
+		}
+	}
 	act := &Action{Kind: in.Kind, ModeratorID: v.UserID, MemberID: memberID, PostID: in.PostID, Reason: in.Reason, Until: until,
 		CreatedAt: v.Now}
 	if err := s.Store.AddCommunityAction(ctx, act); err != nil {
 		return err
 	}
 	s.notify(ctx, memberID, NoteModeration, title, body, noticesLink)
+	return nil
+}
+
+// staffTarget refuses sanctions on holders of the moderator or admin
+// role: moderators do not police each other through the board, only
+// admins act on moderators, and nobody acts on admins here.
+func (s *Service) staffTarget(ctx context.Context, v Viewer, memberID int64) error {
+	grants, err := s.Store.Grants(ctx, memberID)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	var moderator, admin bool
+	for _, g := range grants {
+		moderator = moderator || g.Role == identity.RoleModerator
+		admin = admin || g.Role == identity.RoleAdmin
+	}
+	if admin || (moderator && !v.Admin) {
+		return s.denied(ctx, v, deny(apperr.Forbidden, msgStaffTarget, "sanction on a moderator or admin"), OpModerate, objMember, memberID)
+	}
+	return nil
+}
+
+// revokeInvitationsOf revokes the member's open invitations, so that a
+// banned or suspended member cannot bring others (or themselves) in.
+func (s *Service) revokeInvitationsOf(ctx context.Context, memberID int64, now time.Time) error {
+	invs, err := s.Store.CommunityInvitations(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		if !inv.Open(now) {
+			continue
+		}
+		if err := s.Store.RevokeCommunityInvitation(ctx, inv.ID, now); err != nil && !apperr.Is(err, apperr.Conflict) {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -313,7 +394,7 @@ func (s *Service) RevealAuthor(ctx context.Context, actor policy.Actor, postID i
 	if err != nil {
 		return nil, err
 	}
-	reason = jatext.Normalize(reason)
+	reason = prose(reason)
 	if msg := reasonError(reason, true); msg != "" {
 		return nil, apperr.InvalidFields(map[string]string{"reason": msg})
 	}

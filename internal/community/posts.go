@@ -38,10 +38,10 @@ type postInput struct {
 // validatePost normalises and checks a post of the kind. Tags resolve to
 // their canonical names.
 func (s *Service) validatePost(ctx context.Context, kind PostKind, title, body string, tags []string) (*postInput, error) {
-	in := &postInput{body: strings.TrimSpace(jatext.Normalize(body))}
+	in := &postInput{body: prose(body)}
 	fields := map[string]string{}
 	if kind == KindQuestion {
-		in.title = jatext.NormalizeLine(title)
+		in.title = proseLine(title)
 		if n := utf8.RuneCountInString(in.title); n < titleMin || n > titleMax {
 			fields["title"] = "タイトルは5文字以上150文字以内で入力してください。"
 		}
@@ -142,16 +142,34 @@ func (s *Service) visiblePost(ctx context.Context, v Viewer, id int64) (*Post, e
 	if !SeesPost(v, p) {
 		return nil, s.denied(ctx, v, deny(apperr.NotFound, msgNotFound, "post not shown to the viewer"), OpRead, objPost, id)
 	}
-	if p.Kind != KindQuestion {
-		q, err := s.Store.CommunityPost(ctx, p.QuestionID)
+	// As in Thread: a reply shows only under a question, and a comment
+	// only under an answer, that the viewer sees.
+	above := []int64{p.QuestionID}
+	if p.Kind == KindComment && p.ParentID != p.QuestionID {
+		above = append(above, p.ParentID)
+	}
+	for _, pid := range above {
+		if p.Kind == KindQuestion || pid == 0 {
+			continue
+		}
+		q, err := s.Store.CommunityPost(ctx, pid)
 		if err != nil {
 			return nil, err
 		}
 		if !SeesPost(v, q) {
-			return nil, s.denied(ctx, v, deny(apperr.NotFound, msgNotFound, "question not shown to the viewer"), OpRead, objPost, id)
+			return nil, s.denied(ctx, v, deny(apperr.NotFound, msgNotFound, "parent not shown to the viewer"), OpRead, objPost, id)
 		}
 	}
 	return p, nil
+}
+
+// deniedOwn refuses an act on the actor's own post. For an anonymous post
+// the audit log gets nothing: an entry would tie the post to its author.
+func (s *Service) deniedOwn(ctx context.Context, v Viewer, p *Post, msg string) error {
+	if p.Anonymous {
+		return apperr.E(apperr.Forbidden, "%s", msg)
+	}
+	return s.denied(ctx, v, deny(apperr.Forbidden, msg, "own post"), OpWrite, objPost, p.ID)
 }
 
 // notPublished refuses replies and votes on a post that is not visible.
@@ -211,8 +229,14 @@ func (s *Service) Comment(ctx context.Context, actor policy.Actor, postID int64,
 	return s.create(ctx, v, p)
 }
 
+// RecheckReason is the status reason of a hidden post its author edited:
+// held until a moderator approves or hides it again.
+const RecheckReason = "編集後の再確認待ち"
+
 // Edit changes a post and keeps the previous version in its history. The
-// author (not silenced) or a moderator. Conflict when stale.
+// author (not silenced) or a moderator. Conflict when stale. The author's
+// edit of a hidden post holds it for a moderator (RecheckReason), which
+// the result's status tells the author.
 func (s *Service) Edit(ctx context.Context, actor policy.Actor, postID int64, in EditInput) (*PostView, error) {
 	v, err := s.access(ctx, actor, OpRead, objPost, postID)
 	if err != nil {
@@ -225,13 +249,18 @@ func (s *Service) Edit(ctx context.Context, actor policy.Actor, postID int64, in
 	mine := p.AuthorID == v.UserID
 	byModerator := !mine
 	if mine {
-		if err := s.check(ctx, v, OpWrite, objPost, postID); err != nil {
+		objID := postID
+		if p.Anonymous {
+			// A silenced author's denial must not name the anonymous post.
+			objID = 0
+		}
+		if err := s.check(ctx, v, OpWrite, objPost, objID); err != nil {
 			return nil, err
 		}
 	} else if err := s.check(ctx, v, OpModerate, objPost, postID); err != nil {
 		return nil, err
 	}
-	reason := jatext.Normalize(in.Reason)
+	reason := prose(in.Reason)
 	if msg := reasonError(reason, byModerator); msg != "" {
 		return nil, apperr.InvalidFields(map[string]string{"reason": msg})
 	}
@@ -247,6 +276,15 @@ func (s *Service) Edit(ctx context.Context, actor policy.Actor, postID int64, in
 		Reason: reason, CreatedAt: v.Now}
 	if err := s.Store.UpdateCommunityPost(ctx, p, rev); err != nil {
 		return nil, err
+	}
+	if mine && p.Status == PostHidden {
+		// The author fixed what was hidden: a moderator looks again
+		// (HeldPosts) rather than the post staying hidden in no queue.
+		if err := s.Store.SetCommunityPostStatus(ctx, p.ID, PostHeld, RecheckReason, v.Now); err != nil {
+			return nil, err
+		}
+		p.Status, p.StatusReason = PostHeld, RecheckReason
+		p.Version++
 	}
 	if byModerator {
 		act := &Action{Kind: ActEdit, ModeratorID: v.UserID, MemberID: p.AuthorID, PostID: p.ID, Reason: reason, CreatedAt: v.Now}
@@ -448,7 +486,7 @@ func (s *Service) Questions(ctx context.Context, actor policy.Actor, f QuestionF
 // Vote adds (up) or withdraws the actor's upvote. There are no downvotes.
 // Not on one's own post, nor on comments.
 func (s *Service) Vote(ctx context.Context, actor policy.Actor, postID int64, up bool) error {
-	v, err := s.access(ctx, actor, OpWrite, objPost, postID)
+	v, err := s.access(ctx, actor, OpReact, objPost, postID)
 	if err != nil {
 		return err
 	}
@@ -460,7 +498,7 @@ func (s *Service) Vote(ctx context.Context, actor policy.Actor, postID int64, up
 	case p.Kind == KindComment:
 		return apperr.E(apperr.Invalid, "コメントには投票できません。")
 	case p.AuthorID == v.UserID:
-		return s.denied(ctx, v, deny(apperr.Forbidden, "自分の投稿には投票できません。", "own post"), OpWrite, objPost, postID)
+		return s.deniedOwn(ctx, v, p, "自分の投稿には投票できません。")
 	}
 	if err := notPublished(p); err != nil {
 		return err
@@ -473,7 +511,7 @@ func (s *Service) Vote(ctx context.Context, actor policy.Actor, postID int64, up
 // asker only, including an anonymous asker. The answerer is notified.
 // Conflict when stale.
 func (s *Service) Accept(ctx context.Context, actor policy.Actor, questionID, answerID int64, version int) error {
-	v, err := s.access(ctx, actor, OpWrite, objPost, questionID)
+	v, err := s.access(ctx, actor, OpReact, objPost, questionID)
 	if err != nil {
 		return err
 	}
@@ -485,7 +523,7 @@ func (s *Service) Accept(ctx context.Context, actor policy.Actor, questionID, an
 		return apperr.E(apperr.NotFound, "質問が見つかりません。")
 	}
 	if q.AuthorID != v.UserID {
-		return s.denied(ctx, v, deny(apperr.Forbidden, "回答を承認できるのは質問した本人だけです。", "not the asker"), OpWrite, objPost, questionID)
+		return s.denied(ctx, v, deny(apperr.Forbidden, "回答を承認できるのは質問した本人だけです。", "not the asker"), OpReact, objPost, questionID)
 	}
 	var a *Post
 	if answerID != 0 {
@@ -653,15 +691,15 @@ func (b *viewBuilder) view(ctx context.Context, p *Post, render bool) PostView {
 	if p.Kind == KindAnswer && b.question != nil {
 		pv.Accepted = b.question.AcceptedAnswerID == p.ID
 	}
-	write := Decide(v, OpWrite).Allow
+	write, react := Decide(v, OpWrite).Allow, Decide(v, OpReact).Allow
 	visible := p.Status == PostVisible
 	pv.Can = Permissions{
 		Edit:     (mine && write) || v.Moderator,
 		Answer:   p.Kind == KindQuestion && write && visible,
 		Comment:  p.Kind != KindComment && write && visible,
-		Vote:     p.Kind != KindComment && write && visible && !mine,
-		Accept:   p.Kind == KindAnswer && write && visible && b.question != nil && b.question.AuthorID == v.UserID,
-		Report:   write && visible && !mine,
+		Vote:     p.Kind != KindComment && react && visible && !mine,
+		Accept:   p.Kind == KindAnswer && react && visible && b.question != nil && b.question.AuthorID == v.UserID,
+		Report:   react && visible && !mine,
 		Moderate: v.Moderator,
 	}
 	return pv

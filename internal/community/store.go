@@ -33,7 +33,9 @@ type Store interface {
 	// CommunityMember returns a membership. NotFound.
 	CommunityMember(ctx context.Context, userID int64) (*Member, error)
 	// CreateCommunityMember inserts m, or overwrites a rejected or left
-	// membership of the user with m (version bumped). Conflict when the
+	// membership of the user with m (version bumped), keeping a stored
+	// silence or suspension that runs after m.UpdatedAt (and later than
+	// m's) so that leaving does not end it; m gets the kept ends. Conflict when the
 	// user has an applied, active or banned membership.
 	CreateCommunityMember(ctx context.Context, m *Member) error
 	// UpdateCommunityMember writes every field of m if the stored version
@@ -164,8 +166,8 @@ type Store interface {
 	// means every member.
 	CommunityActions(ctx context.Context, memberID int64, limit int) ([]Action, error)
 
-	// CommunityCards returns active members with what their cards draw on
-	// from the profile, by join time.
+	// CommunityCards returns active and banned members (Status tells)
+	// with what their cards draw on from the profile, by join time.
 	CommunityCards(ctx context.Context, limit int) ([]CardSource, error)
 
 	// CommunityDigestDue returns the active members with the daily digest.

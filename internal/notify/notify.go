@@ -107,6 +107,25 @@ func (n *Notifier) queueMail(ctx context.Context, note *Notification) error {
 	if user.Email == "" || user.DisabledAt != nil {
 		return nil
 	}
+	return n.queueTo(ctx, user.Email, note)
+}
+
+// MailTo queues an e-mail to an address that need not belong to a user
+// (a guest who registered for an event, a requester of a recording).
+// Without an SMTP server it does nothing.
+func (n *Notifier) MailTo(ctx context.Context, address, title, text, link string, attachments ...Attachment) error {
+	if n.SMTP.Addr == "" {
+		return nil
+	}
+	if n.Jobs == nil {
+		return errors.New("notify: no job queue to send e-mail through")
+	}
+	return n.queueTo(ctx, address, &Notification{Title: title, Body: text, Link: link, Attachments: attachments})
+}
+
+// queueTo queues the e-mail of a notification to the address with its
+// delivery.
+func (n *Notifier) queueTo(ctx context.Context, address string, note *Notification) error {
 	link := note.Link
 	if strings.HasPrefix(link, "/") && n.BaseURL != nil {
 		link = n.BaseURL() + link
@@ -115,7 +134,7 @@ func (n *Notifier) queueMail(ctx context.Context, note *Notification) error {
 	if link != "" {
 		text += "\r\n\r\n" + link
 	}
-	m := &Mail{To: user.Email, Subject: "[Hakui] " + note.Title, Text: text + "\r\n\r\n-- \r\nHakui (白衣)\r\n",
+	m := &Mail{To: address, Subject: "[Hakui] " + note.Title, Text: text + "\r\n\r\n-- \r\nHakui (白衣)\r\n",
 		Attachments: note.Attachments}
 	if err := m.check(); err != nil {
 		return err
@@ -127,7 +146,7 @@ func (n *Notifier) queueMail(ctx context.Context, note *Notification) error {
 	if err := n.Jobs.Prepare(j); err != nil {
 		return err
 	}
-	d := &Delivery{Channel: ChannelEmail, Target: user.Email, Subject: clip(note.Title, 300), NotificationID: note.ID}
+	d := &Delivery{Channel: ChannelEmail, Target: address, Subject: clip(note.Title, 300), NotificationID: note.ID}
 	if err := n.Store.CreateDelivery(ctx, d, j); err != nil {
 		return err
 	}

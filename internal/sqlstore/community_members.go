@@ -80,9 +80,19 @@ func (db *DB) SaveCommunitySettings(ctx context.Context, s *community.Settings) 
 				VALUES (1, $1, $2, $3, $4, 1)`, s.Rules, s.HoldFirstPosts, s.UpdatedBy, s.UpdatedAt)
 			return err
 		}
-		return conditional(ctx, tx, `SELECT 1 FROM community_settings WHERE id = $1`, 1,
-			`UPDATE community_settings SET rules = $1, hold_first_posts = $2, updated_by = $3, updated_at = $4, version = version + 1
-			WHERE id = 1 AND version = $5`, s.Rules, s.HoldFirstPosts, s.UpdatedBy, s.UpdatedAt, s.Version)
+		// Any other version is stale, including one when nothing is
+		// stored: the row is a singleton, never NotFound.
+		res, err := tx.ExecContext(ctx, `UPDATE community_settings SET rules = $1, hold_first_posts = $2, updated_by = $3, updated_at = $4,
+			version = version + 1 WHERE id = 1 AND version = $5`, s.Rules, s.HoldFirstPosts, s.UpdatedBy, s.UpdatedAt, s.Version)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return ErrConflict
+		}
+		return nil
 	})
 	if err == nil {
 		s.Version++
@@ -148,7 +158,9 @@ func (db *DB) createMember(ctx context.Context, tx *sql.Tx, m *community.Member)
 	m.AppliedAt = db.createdAt(m.AppliedAt)
 	m.UpdatedAt = db.createdAt(m.UpdatedAt)
 	var version int
-	err := tx.QueryRowContext(ctx, `SELECT version FROM community_members WHERE user_id = $1`, m.UserID).Scan(&version)
+	var silenced, suspended sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT version, silenced_until, suspended_until FROM community_members WHERE user_id = $1`,
+		m.UserID).Scan(&version, &silenced, &suspended)
 	switch {
 	case err == sql.ErrNoRows:
 		// Two concurrent first applications meet at the primary key.
@@ -164,6 +176,9 @@ func (db *DB) createMember(ctx context.Context, tx *sql.Tx, m *community.Member)
 	case err != nil:
 		return err
 	}
+	// Leaving and coming back does not end a silence or suspension.
+	m.SilencedUntil = laterSanction(m.SilencedUntil, nullTime(silenced), m.UpdatedAt)
+	m.SuspendedUntil = laterSanction(m.SuspendedUntil, nullTime(suspended), m.UpdatedAt)
 	args := append(memberArgs(m), version)
 	if err := conditional(ctx, tx, `SELECT 1 FROM community_members WHERE user_id = $1`, m.UserID, `UPDATE community_members
 		SET member_group = $2, status = $3, entry = $4, invited_by = $5, company_id = $6, application_note = $7, decided_by = $8,
@@ -175,6 +190,16 @@ func (db *DB) createMember(ctx context.Context, tx *sql.Tx, m *community.Member)
 	}
 	m.Version = version + 1
 	return nil
+}
+
+// laterSanction is the later of a new and a stored sanction end, the
+// stored one only while it runs after now.
+func laterSanction(given, stored *time.Time, now time.Time) *time.Time {
+	if stored == nil || !stored.After(now) || (given != nil && given.After(*stored)) {
+		return given
+	}
+	t := stored.UTC()
+	return &t
 }
 
 // memberArgs are m's columns in insert order, user_id first, updated_at
@@ -305,14 +330,14 @@ func (db *DB) CommunityTopAnswerers(ctx context.Context, since time.Time, limit 
 	return ids, mapErr(rows.Err())
 }
 
-// CommunityCards returns the active members, by join time, with the
-// profile fields their cards draw on; a member without a profile row gets
-// empty ones.
+// CommunityCards returns the active and the banned members (Status
+// tells), by join time, with the profile fields their cards draw on; a
+// member without a profile row gets empty ones.
 func (db *DB) CommunityCards(ctx context.Context, limit int) ([]community.CardSource, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+memberColumns+`, u.display_name, coalesce(dp.specialties, '[]'),
 			coalesce(dp.prefecture, ''), coalesce(dp.practice_form, '')
 		FROM community_members m JOIN users u ON u.id = m.user_id LEFT JOIN doctor_profiles dp ON dp.user_id = m.user_id
-		WHERE m.status = 'active' ORDER BY m.joined_at, m.user_id LIMIT $1`, limitOr(limit, 500, 100000))
+		WHERE m.status IN ('active', 'banned') ORDER BY m.joined_at, m.user_id LIMIT $1`, limitOr(limit, 500, 100000))
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -137,6 +137,72 @@ func TestCommunityMembers(t *testing.T) {
 	})
 }
 
+// Leaving and coming back keeps a silence or suspension still running;
+// banned members stay on the cards, marked by their status.
+func TestCommunityRejoinKeepsSanctions(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		id := mustMember(t, db, "sanctioned@example.jp")
+		m, err := db.CommunityMember(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		silenced, suspended := at(100), at(5)
+		m.Status, m.SilencedUntil, m.SuspendedUntil, m.UpdatedAt = community.StatusLeft, &silenced, &suspended, at(1)
+		if err := db.UpdateCommunityMember(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		back := &community.Member{UserID: id, Group: community.GroupClinicOwner, Status: community.StatusApplied,
+			Entry: community.EntryApplication, AppliedAt: at(10), UpdatedAt: at(10), Digest: community.DigestDaily}
+		if err := db.CreateCommunityMember(ctx, back); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.CommunityMember(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The silence runs on; the suspension ended before the return.
+		for name, m := range map[string]*community.Member{"returned": back, "stored": got} {
+			if m.SilencedUntil == nil || !m.SilencedUntil.Equal(silenced) || m.SuspendedUntil != nil {
+				t.Errorf("%s member: silenced until %v, suspended until %v; want %v and none", name, m.SilencedUntil, m.SuspendedUntil, silenced)
+			}
+		}
+		// A later end given with the new membership wins.
+		got.Status, got.UpdatedAt = community.StatusLeft, at(11)
+		if err := db.UpdateCommunityMember(ctx, got); err != nil {
+			t.Fatal(err)
+		}
+		later := at(200)
+		back = &community.Member{UserID: id, Group: community.GroupClinicOwner, Status: community.StatusApplied,
+			Entry: community.EntryApplication, AppliedAt: at(12), UpdatedAt: at(12), Digest: community.DigestDaily, SilencedUntil: &later}
+		if err := db.CreateCommunityMember(ctx, back); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.CommunityMember(ctx, id); got.SilencedUntil == nil || !got.SilencedUntil.Equal(later) {
+			t.Errorf("silenced until %v, want %v", got.SilencedUntil, later)
+		}
+
+		// Cards: active and banned members, not applicants or leavers.
+		banned := mustMember(t, db, "banned@example.jp")
+		bm, _ := db.CommunityMember(ctx, banned)
+		bannedAt := at(20)
+		bm.Status, bm.BannedAt = community.StatusBanned, &bannedAt
+		if err := db.UpdateCommunityMember(ctx, bm); err != nil {
+			t.Fatal(err)
+		}
+		active := mustMember(t, db, "active@example.jp")
+		cards, err := db.CommunityCards(ctx, 0)
+		statuses := map[int64]community.MemberStatus{}
+		for _, c := range cards {
+			statuses[c.UserID] = c.Status
+		}
+		if err != nil || !reflect.DeepEqual(statuses, map[int64]community.MemberStatus{banned: community.StatusBanned,
+			active: community.StatusActive}) {
+			t.Errorf("cards = %v, %v", statuses, err)
+		}
+	})
+}
+
 func TestCommunityInvitationAcceptRace(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -778,6 +844,9 @@ func TestCommunitySettingsCardsAndNotifications(t *testing.T) {
 			t.Fatalf("unsaved settings = %+v, %v", s, err)
 		}
 		admin := mustUser(t, db, "admin@example.jp").ID
+		// A version that was never stored is stale, not missing.
+		ahead := &community.Settings{Rules: "先走り", Version: 3, UpdatedBy: admin}
+		wantCode(t, "save of a version never stored", db.SaveCommunitySettings(ctx, ahead), apperr.Conflict)
 		first := &community.Settings{Rules: "マウント禁止", HoldFirstPosts: 2, UpdatedBy: admin, UpdatedAt: at(0)}
 		if err := db.SaveCommunitySettings(ctx, first); err != nil || first.Version != 1 {
 			t.Fatalf("first save: v%d, %v", first.Version, err)

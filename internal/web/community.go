@@ -29,6 +29,7 @@ func (s *Server) communityRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /community/invitations", s.signedIn(s.communityInvite))
 	mux.Handle("POST /community/invitations/{id}/revoke", s.signedIn(s.communityRevokeInvitation))
 	mux.Handle("GET /community/company", s.signedIn(s.communityCompany))
+	mux.Handle("GET /community/notices", s.signedIn(s.communityNotices))
 	s.communityPostRoutes(mux)
 	s.communityModRoutes(mux)
 }
@@ -106,7 +107,60 @@ func (s *Server) communityLanding(w http.ResponseWriter, r *http.Request, st *co
 		return
 	}
 	s.render(w, r, http.StatusOK, "community_landing", &page{Title: "開業医の掲示板", Data: map[string]any{
-		"Standing": st, "Overview": ov, "Rules": markdown.Render(set.Rules), "Applied": st.Member != nil && st.Member.Status == community.StatusApplied}})
+		"Standing": st, "State": s.stateOf(st), "Overview": ov, "Rules": markdown.Render(set.Rules),
+		"Applied": st.Member != nil && st.Member.Status == community.StatusApplied}})
+}
+
+// memberState is what a member's sanctions leave of their standing, for
+// pages to say it instead of the generic blockers.
+type memberState struct {
+	Banned         bool
+	SuspendedUntil *time.Time // nil: not suspended now
+	SilencedUntil  *time.Time // nil: not silenced now
+	// ProfileBlocked: the actor cannot apply because of their profile
+	// (the 医籍登録番号 or the 勤務形態), so the profile hint helps.
+	ProfileBlocked bool
+}
+
+// Restricted reports whether a sanction is running.
+func (m memberState) Restricted() bool {
+	return m.Banned || m.SuspendedUntil != nil || m.SilencedUntil != nil
+}
+
+func (s *Server) stateOf(st *community.Standing) memberState {
+	ms := memberState{ProfileBlocked: st.Doctor && st.Company == nil && (!st.Verified || st.Group == "")}
+	m := st.Member
+	if m == nil {
+		return ms
+	}
+	now := s.Community.Now()
+	ms.Banned = m.Status == community.StatusBanned
+	if m.Suspended(now) {
+		ms.SuspendedUntil = m.SuspendedUntil
+	}
+	if m.Silenced(now) {
+		ms.SilencedUntil = m.SilencedUntil
+	}
+	return ms
+}
+
+// communityNotices lists the moderators' actions about the signed-in
+// user with their reasons: a banned or suspended member reads them here,
+// where the board itself is closed to them.
+func (s *Server) communityNotices(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	ctx, actor := r.Context(), cur.Actor()
+	st, err := s.Community.Standing(ctx, actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	notices, err := s.Community.Notices(ctx, actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "community_notices", &page{Title: "モデレーターからのお知らせ", Data: map[string]any{
+		"Standing": st, "State": s.stateOf(st), "Notices": notices}})
 }
 
 // questionStates and questionSorts are the list's choices in display
@@ -150,7 +204,7 @@ func (s *Server) communityBoard(w http.ResponseWriter, r *http.Request, st *comm
 		return
 	}
 	p := &page{Title: title, Form: q}
-	data := map[string]any{"Standing": st, "Stats": stats, "Tags": tags, "States": questionStates, "Sorts": questionSorts, "Unanswered": unanswered}
+	data := map[string]any{"Standing": st, "State": s.stateOf(st), "Stats": stats, "Tags": tags, "States": questionStates, "Sorts": questionSorts, "Unanswered": unanswered}
 	p.Data = data
 	list, err := s.Community.Questions(ctx, actor, f)
 	if err != nil {
@@ -210,7 +264,7 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, cur *httpx.
 		return
 	}
 	p.Title = "掲示板への参加を申し込む"
-	p.Data = map[string]any{"Standing": st, "Applied": st.Member != nil && st.Member.Status == community.StatusApplied}
+	p.Data = map[string]any{"Standing": st, "State": s.stateOf(st), "Applied": st.Member != nil && st.Member.Status == community.StatusApplied}
 	if formErr != nil {
 		s.formError(w, r, "community_apply", p, formErr)
 		return
@@ -234,6 +288,9 @@ func (s *Server) communityApply(w http.ResponseWriter, r *http.Request, cur *htt
 	redirect(w, r, "/community")
 }
 
+// msgNoInvitation is said of an unknown or expired invitation link.
+const msgNoInvitation = "招待リンクが見つからないか、有効期限が切れています。"
+
 // communityJoinPage shows an invitation: who invited, the note and the
 // expiry, and the form to accept it (after signing in).
 func (s *Server) communityJoinPage(w http.ResponseWriter, r *http.Request) {
@@ -243,6 +300,9 @@ func (s *Server) communityJoinPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderJoin(w http.ResponseWriter, r *http.Request, p *page, formErr error) {
 	ctx, token := r.Context(), r.PathValue("token")
 	info, err := s.Community.Invitation(ctx, token)
+	if apperr.Is(err, apperr.NotFound) {
+		err = apperr.E(apperr.NotFound, "%s", msgNoInvitation)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -253,8 +313,8 @@ func (s *Server) renderJoin(w http.ResponseWriter, r *http.Request, p *page, for
 		return
 	}
 	p.Title = "掲示板への招待"
-	p.Data = map[string]any{"Invitation": info, "Token": token, "Standing": st,
-		"Login": "/login?next=" + url.QueryEscape("/community/join/"+token)}
+	p.Data = map[string]any{"Invitation": info, "Token": token, "Standing": st, "State": s.stateOf(st),
+		"Expired": !s.Community.Now().Before(info.ExpiresAt), "Login": "/login?next=" + url.QueryEscape("/community/join/"+token)}
 	if formErr != nil {
 		s.formError(w, r, "community_join", p, formErr)
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/community"
 	"github.com/hakui-dev/hakui/internal/httpx"
+	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/jatext"
 	"github.com/hakui-dev/hakui/internal/markdown"
 )
@@ -99,7 +100,8 @@ func (s *Server) renderMod(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 		p.Form = url.Values{}
 	}
 	p.Title = "掲示板のモデレーション"
-	p.Data = map[string]any{"Applications": apps, "Reports": rows, "Held": heldRows, "Kinds": sanctionKinds}
+	p.Data = map[string]any{"Applications": apps, "Reports": rows, "Held": heldRows, "Kinds": sanctionKinds,
+		"Webhooks": platformWebhooks(cur)}
 	if formErr != nil {
 		s.pageError(w, r, "community_mod", p, formErr)
 		return
@@ -107,9 +109,37 @@ func (s *Server) renderMod(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 	s.render(w, r, http.StatusOK, "community_mod", p)
 }
 
-// threadPath matches the path of a thread, to return to it.
+// platformWebhooks is the platform organisation's webhooks page, where
+// new questions are posted, for an administrator of that organisation;
+// "" for anyone else (the page would refuse them).
+func platformWebhooks(cur *httpx.Current) string {
+	for _, g := range cur.Grants {
+		if g.OrgKind == identity.OrgPlatform && g.OrgAdmin && g.OrgID != 0 {
+			return "/orgs/" + strconv.FormatInt(g.OrgID, 10) + "/webhooks"
+		}
+	}
+	return ""
+}
+
+// threadID matches the path of a thread, to return to it.
 func threadID(back string) int64 {
 	rest, ok := strings.CutPrefix(back, "/community/questions/")
+	if !ok {
+		return 0
+	}
+	if i := strings.IndexAny(rest, "#?/"); i >= 0 {
+		rest = rest[:i]
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// memberID matches the path of a member's card, to return to it.
+func memberID(back string) int64 {
+	rest, ok := strings.CutPrefix(back, "/community/members/")
 	if !ok {
 		return 0
 	}
@@ -146,6 +176,10 @@ func (s *Server) modAction(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 		}
 		if q := threadID(back); q != 0 {
 			s.renderThread(w, r, cur, q, &page{Form: cloneValues(v)}, err)
+			return
+		}
+		if m := memberID(back); m != 0 {
+			s.renderMember(w, r, cur, m, &page{Form: cloneValues(v)}, err)
 			return
 		}
 		s.renderMod(w, r, cur, &page{Form: cloneValues(v)}, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/jatext"
 	"github.com/hakui-dev/hakui/internal/markdown"
+	"github.com/hakui-dev/hakui/internal/policy"
 )
 
 // communityPostRoutes are the members' pages: questions, answers,
@@ -19,6 +20,7 @@ func (s *Server) communityPostRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /community/ask", s.signedIn(s.communityAskPage))
 	mux.Handle("POST /community/ask", s.signedIn(s.communityAsk))
 	mux.Handle("GET /community/questions/{id}", s.signedIn(s.communityThread))
+	mux.Handle("GET /community/posts/{id}", s.signedIn(s.communityPostLink))
 	mux.Handle("POST /community/questions/{id}/answers", s.signedIn(s.communityAnswer))
 	mux.Handle("POST /community/questions/{id}/accept", s.signedIn(s.communityAccept))
 	mux.Handle("POST /community/posts/{id}/comments", s.signedIn(s.communityComment))
@@ -44,15 +46,26 @@ func (s *Server) communityAskPage(w http.ResponseWriter, r *http.Request, cur *h
 }
 
 func (s *Server) renderAsk(w http.ResponseWriter, r *http.Request, cur *httpx.Current, p *page, formErr error) {
-	tags, err := s.Community.Tags(r.Context(), cur.Actor())
+	ctx, actor := r.Context(), cur.Actor()
+	st, err := s.Community.Standing(ctx, actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !st.CanRead {
+		s.fail(w, r, apperr.E(apperr.Forbidden, "掲示板は参加している会員だけが使えます。"))
+		return
+	}
+	tags, err := s.Community.Tags(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p.Title = "質問する"
-	p.Data = map[string]any{"Tags": tags, "Categories": community.TagCategories}
+	p.Data = map[string]any{"Tags": tags, "Categories": community.TagCategories, "Standing": st, "State": s.stateOf(st)}
 	if formErr != nil {
-		s.formError(w, r, "community_ask", p, formErr)
+		p.Form = r.PostForm
+		s.postError(w, r, "community_ask", p, formErr)
 		return
 	}
 	s.render(w, r, http.StatusOK, "community_ask", p)
@@ -76,6 +89,35 @@ func (s *Server) communityAsk(w http.ResponseWriter, r *http.Request, cur *httpx
 	}
 	s.setFlash(w, msg)
 	redirect(w, r, communityLink(q))
+}
+
+// postError re-renders a posting form with err: field errors and
+// conflicts as pageError does, and a refusal (a member silenced since the
+// page was drawn, say) with its message and the input kept, rather than a
+// bare error page that loses the text.
+func (s *Server) postError(w http.ResponseWriter, r *http.Request, name string, p *page, err error) {
+	if apperr.Is(err, apperr.Forbidden) {
+		p.Errors = map[string]string{"": apperr.MessageOf(err)}
+		s.render(w, r, http.StatusForbidden, name, p)
+		return
+	}
+	s.pageError(w, r, name, p, err)
+}
+
+// communityPostLink is a post's permanent address: it sends the reader
+// to the post in its thread.
+func (s *Server) communityPostLink(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pv, err := s.Community.Post(r.Context(), cur.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, communityLink(pv))
 }
 
 // ---- The thread ----
@@ -169,11 +211,12 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, cur *httpx
 		posts = append(posts, wrap(a))
 		posts[len(posts)-1].FirstAnswer = i == 0
 	}
-	data := map[string]any{"Thread": th, "Posts": posts, "Standing": st, "Kinds": sanctionKinds, "Conflict": apperr.Is(formErr, apperr.Conflict),
-		"Link": "/community/questions/" + strconv.FormatInt(id, 10)}
+	data := map[string]any{"Thread": th, "Posts": posts, "Standing": st, "State": s.stateOf(st), "Kinds": sanctionKinds,
+		"Conflict": apperr.Is(formErr, apperr.Conflict),
+		"Link":     "/community/questions/" + strconv.FormatInt(id, 10)}
 	p.Data = data
 	if formErr != nil {
-		s.pageError(w, r, "community_thread", p, formErr)
+		s.postError(w, r, "community_thread", p, formErr)
 		return
 	}
 	s.render(w, r, http.StatusOK, "community_thread", p)
@@ -231,7 +274,7 @@ func (s *Server) communityComment(w http.ResponseWriter, r *http.Request, cur *h
 
 // replyError shows what went wrong with a form on a post on its thread.
 func (s *Server) replyError(w http.ResponseWriter, r *http.Request, cur *httpx.Current, postID int64, form string, err error) {
-	if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Conflict) {
+	if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.Forbidden) {
 		s.fail(w, r, err)
 		return
 	}
@@ -322,7 +365,15 @@ func (s *Server) renderEdit(w http.ResponseWriter, r *http.Request, cur *httpx.C
 		s.fail(w, r, err)
 		return
 	}
-	if !pv.Can.Edit {
+	st, err := s.Community.Standing(ctx, actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// The author who may not post now sees why, not a bare refusal; a
+	// refused save keeps its text.
+	blocked := !pv.Can.Edit && pv.Mine && st.CanRead && !st.CanPost
+	if !pv.Can.Edit && !blocked {
 		s.fail(w, r, apperr.E(apperr.Forbidden, "この投稿を編集する権限がありません。"))
 		return
 	}
@@ -344,10 +395,11 @@ func (s *Server) renderEdit(w http.ResponseWriter, r *http.Request, cur *httpx.C
 		}
 	}
 	p.Title = pv.Kind.Label() + "を編集する"
-	p.Data = map[string]any{"Post": pv, "Tags": tags, "Link": communityLink(pv), "ModEdit": !pv.Mine && pv.Can.Moderate,
-		"Conflict": apperr.Is(formErr, apperr.Conflict)}
+	p.Data = map[string]any{"Post": pv, "Tags": tags, "Categories": community.TagCategories, "Link": communityLink(pv),
+		"ModEdit": !pv.Mine && pv.Can.Moderate, "Conflict": apperr.Is(formErr, apperr.Conflict), "Standing": st, "State": s.stateOf(st),
+		"Blocked": blocked && formErr == nil}
 	if formErr != nil {
-		s.pageError(w, r, "community_edit", p, formErr)
+		s.postError(w, r, "community_edit", p, formErr)
 		return
 	}
 	s.render(w, r, http.StatusOK, "community_edit", p)
@@ -482,12 +534,34 @@ func (s *Server) communityMember(w http.ResponseWriter, r *http.Request, cur *ht
 		s.fail(w, r, err)
 		return
 	}
-	card, err := s.Community.Card(r.Context(), cur.Actor(), id)
+	s.renderMember(w, r, cur, id, &page{}, nil)
+}
+
+// renderMember draws a member's card and, for moderators, the sanction
+// form; formErr is that form's, shown with the input kept.
+func (s *Server) renderMember(w http.ResponseWriter, r *http.Request, cur *httpx.Current, id int64, p *page, formErr error) {
+	ctx, actor := r.Context(), cur.Actor()
+	card, err := s.Community.Card(ctx, actor, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "community_member", &page{Title: card.Name + "先生", Data: map[string]any{"Card": card}})
+	st, err := s.Community.Standing(ctx, actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Form == nil {
+		p.Form = url.Values{}
+	}
+	p.Title = card.Name + "先生"
+	p.Data = map[string]any{"Card": card, "Moderator": st.Moderator, "Kinds": sanctionKinds,
+		"Back": "/community/members/" + strconv.FormatInt(id, 10)}
+	if formErr != nil {
+		s.pageError(w, r, "community_member", p, formErr)
+		return
+	}
+	s.render(w, r, http.StatusOK, "community_member", p)
 }
 
 // tagGroup is the tags of one category.
@@ -528,6 +602,47 @@ func (s *Server) communityMe(w http.ResponseWriter, r *http.Request, cur *httpx.
 	s.renderMe(w, r, cur, &page{}, nil)
 }
 
+// myPost is a row of "my posts": answers and comments are named by
+// their question's title.
+type myPost struct {
+	community.PostView
+	Link, QuestionTitle string
+}
+
+// maxTitleLookups bounds the question look-ups of one "my posts" page.
+const maxTitleLookups = 50
+
+// myPostRows links each post into its thread and names the question of
+// answers and comments, looking each question up once (at most
+// maxTitleLookups of them; the rest keep a generic name).
+func (s *Server) myPostRows(r *http.Request, actor policy.Actor, posts []community.PostView) []myPost {
+	titles := map[int64]string{}
+	for _, p := range posts {
+		if p.Kind == community.KindQuestion {
+			titles[p.ID] = p.Title
+		}
+	}
+	rows := make([]myPost, len(posts))
+	lookups := 0
+	for i := range posts {
+		p := &posts[i]
+		row := myPost{PostView: *p, Link: communityLink(p), QuestionTitle: p.Title}
+		if p.Kind != community.KindQuestion && p.QuestionID != 0 {
+			t, ok := titles[p.QuestionID]
+			if !ok && lookups < maxTitleLookups {
+				lookups++
+				if q, err := s.Community.Post(r.Context(), actor, p.QuestionID); err == nil {
+					t = q.Title
+				}
+				titles[p.QuestionID] = t // a failure is not retried either
+			}
+			row.QuestionTitle = t
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
 // cardForm lays a member's card settings out as form values.
 func cardForm(m *community.Member) url.Values {
 	v := url.Values{"age_band": {string(m.AgeBand)}, "digest": {string(m.Digest)}, "version": {strconv.Itoa(m.Version)}}
@@ -560,7 +675,7 @@ func (s *Server) renderMe(w http.ResponseWriter, r *http.Request, cur *httpx.Cur
 			s.fail(w, r, err)
 			return
 		}
-		data["Posts"] = posts
+		data["Posts"] = s.myPostRows(r, actor, posts)
 	}
 	notices, err := s.Community.Notices(ctx, actor)
 	if err != nil {
