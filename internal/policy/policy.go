@@ -55,6 +55,8 @@ const (
 	KindAgreement    Kind = "agreement"     // a sharing agreement between two organisations; OrgID the sharing one, PartnerOrgID the other
 	KindRound        Kind = "round"         // an annual placement round; OrgID the prefecture
 	KindMentoring    Kind = "mentoring"     // a mentor–mentee pair and its meeting logs; OrgID the CC office, OwnerID the mentee
+	KindEvent        Kind = "event"         // a training session, its registrations, groups and materials; OrgID the organiser, Public once published
+	KindSurvey       Kind = "survey"        // a survey and its responses and results; OrgID the organisation
 )
 
 // Actor is who acts: a signed-in user and their grants. The zero Actor is
@@ -248,6 +250,8 @@ func Decide(actor Actor, action Action, obj Object) Decision {
 		return decideRound(actor, action, obj)
 	case KindMentoring:
 		return decideMentoring(actor, action, obj)
+	case KindEvent, KindSurvey:
+		return decideEvent(actor, action, obj)
 	case KindWebhook:
 		if actor.AdminOf(obj.OrgID) {
 			return allow("administrator of the organisation")

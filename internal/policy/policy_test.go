@@ -379,3 +379,37 @@ func TestPlacementRules(t *testing.T) {
 		}
 	}
 }
+
+func TestDecideEvent(t *testing.T) {
+	org, other := int64(10), int64(20)
+	member := Actor{UserID: 1, Grants: []identity.Grant{{Role: identity.RoleCoordinator, OrgID: org}}}
+	outsider := Actor{UserID: 2, Grants: []identity.Grant{{Role: identity.RoleCoordinator, OrgID: other}}}
+	doctor := Actor{UserID: 3, Grants: []identity.Grant{{Role: identity.RoleDoctor}}}
+	admin := Actor{UserID: 4, Grants: []identity.Grant{{Role: identity.RoleAdmin, OrgID: 99}}}
+	for _, kind := range []Kind{KindEvent, KindSurvey} {
+		for _, tc := range []struct {
+			name   string
+			actor  Actor
+			action Action
+			public bool
+			want   bool
+		}{
+			{"member creates", member, Create, false, true},
+			{"member updates", member, Update, false, true},
+			{"member lists", member, List, false, true},
+			{"member cannot delete", member, Delete, false, false},
+			{"another organisation reads a draft", outsider, Read, false, false},
+			{"another organisation updates", outsider, Update, true, false},
+			{"doctor reads a published event", doctor, Read, true, true},
+			{"doctor cannot update a published event", doctor, Update, true, false},
+			{"anonymous reads a published event", Actor{}, Read, true, true},
+			{"anonymous cannot read a draft", Actor{}, Read, false, false},
+			{"platform admin has no rule", admin, Update, false, false},
+		} {
+			obj := Object{Kind: kind, ID: 5, OrgID: org, Public: tc.public}
+			if got := Decide(tc.actor, tc.action, obj); got.Allow != tc.want {
+				t.Errorf("%s %s: allow = %v (%s), want %v", kind, tc.name, got.Allow, got.Reason, tc.want)
+			}
+		}
+	}
+}

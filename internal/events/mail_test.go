@@ -1,0 +1,57 @@
+package events
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hakui-dev/hakui/internal/notify"
+)
+
+func TestCalendar(t *testing.T) {
+	now := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
+	s := &Service{Now: func() time.Time { return now }, Notifier: &notify.Notifier{SMTP: notify.SMTP{From: "Hakui <hakui@example.jp>"},
+		BaseURL: func() string { return "https://hakui.example.jp" }}}
+	e := &Event{ID: 7, OrgName: "北山大学", Title: "全国研修会", Mode: ModeHybrid, Venue: "医学部講堂", Version: 2,
+		OnlineURL: "https://meet.example.jp/secret", Status: StatusPublished,
+		StartsAt: time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)}
+	for _, c := range []struct {
+		name string
+		r    Registration
+		want []string
+	}{
+		{"venue", Registration{ID: 3, Name: "山田", Email: "yamada@example.jp", Attendance: AttendVenue, Status: Registered},
+			[]string{"METHOD:REQUEST", "DTSTART:20261205T040000Z", "DTEND:20261205T080000Z", "LOCATION:医学部講堂",
+				"URL:https://hakui.example.jp/events/7", "ORGANIZER;CN=\"北山大学\":mailto:hakui@example.jp", "STATUS:CONFIRMED"}},
+		{"online", Registration{ID: 4, Name: "川口", Email: "kawaguchi@example.jp", Attendance: AttendOnline, Status: Registered},
+			[]string{"LOCATION:オンライン"}},
+		{"waitlisted", Registration{ID: 5, Name: "南", Email: "minami@example.jp", Attendance: AttendVenue, Status: Waitlisted},
+			[]string{"STATUS:TENTATIVE"}},
+		{"cancelled", Registration{ID: 6, Name: "南", Email: "minami@example.jp", Attendance: AttendVenue, Status: Cancelled},
+			[]string{"METHOD:CANCEL", "STATUS:CANCELLED"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			atts := s.calendar(context.Background(), e, &c.r)
+			if len(atts) != 1 || !strings.HasPrefix(atts[0].ContentType, "text/calendar") {
+				t.Fatalf("attachments %+v", atts)
+			}
+			ics := strings.ReplaceAll(string(atts[0].Data), "\r\n ", "")
+			for _, w := range c.want {
+				if !strings.Contains(ics, w) {
+					t.Errorf("missing %q in\n%s", w, ics)
+				}
+			}
+			if strings.Contains(ics, "meet.example.jp") {
+				t.Errorf("the online URL is in the calendar file")
+			}
+		})
+	}
+	body := summary(e, &Registration{Name: "山田", Attendance: AttendOnline, Status: Registered})
+	if !strings.Contains(body, "https://meet.example.jp/secret") || !strings.Contains(body, "2026年12月5日(土) 13:00〜17:00") {
+		t.Errorf("registered body:\n%s", body)
+	}
+	if body := summary(e, &Registration{Name: "南", Attendance: AttendVenue, Status: Waitlisted}); strings.Contains(body, "meet.example.jp") {
+		t.Errorf("waitlisted body shows the online URL:\n%s", body)
+	}
+}
