@@ -21,15 +21,18 @@ import (
 	"github.com/hakui-dev/hakui/internal/audit"
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/community"
+	"github.com/hakui-dev/hakui/internal/events"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/mentoring"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/ratelimit"
 	"github.com/hakui-dev/hakui/internal/records"
 	"github.com/hakui-dev/hakui/internal/regional"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 	"github.com/hakui-dev/hakui/internal/rounds"
+	"github.com/hakui-dev/hakui/internal/survey"
 	"github.com/hakui-dev/hakui/internal/webhook"
 )
 
@@ -55,6 +58,12 @@ type Server struct {
 	Mentoring *mentoring.Service
 	// Community runs the clinic owners' Q&A board (community.go).
 	Community *community.Service
+	// Events and Surveys run training sessions and surveys (events*.go,
+	// surveys*.go).
+	Events  *events.Service
+	Surveys *survey.Service
+	// Limiter guards public links.
+	Limiter *ratelimit.Limiter
 	// Records keeps confidential 面談記録 and their sharing agreements.
 	Records *records.Service
 	// Rounds runs the annual placement rounds.
@@ -215,6 +224,8 @@ func (s *Server) Handler() http.Handler {
 	handle("PUT", "/mentoring/meetings/{id}/reflection", s.reflectOnMeeting)
 	// The clinic owners' Q&A board (community.go).
 	s.communityRoutes(handle, public)
+	// Events, registrations, group work, materials and surveys (events.go).
+	s.eventsRoutes(handle, public)
 	// Confidential 面談記録, their sharing agreements, and the doctor's
 	// consents and audit trail (records.go).
 	handle("GET", "/records", s.listRecords)

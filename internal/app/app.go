@@ -21,6 +21,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/auth/password"
 	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/community"
+	"github.com/hakui-dev/hakui/internal/events"
 	"github.com/hakui-dev/hakui/internal/guard"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/jobs"
@@ -28,11 +29,13 @@ import (
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/ratelimit"
 	"github.com/hakui-dev/hakui/internal/records"
 	"github.com/hakui-dev/hakui/internal/regional"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 	"github.com/hakui-dev/hakui/internal/rounds"
 	"github.com/hakui-dev/hakui/internal/sqlstore"
+	"github.com/hakui-dev/hakui/internal/survey"
 	"github.com/hakui-dev/hakui/internal/vault"
 	"github.com/hakui-dev/hakui/internal/web"
 	"github.com/hakui-dev/hakui/internal/webhook"
@@ -80,12 +83,17 @@ type Main struct {
 	Rounds    *rounds.Service
 	Mentoring *mentoring.Service
 	Community *community.Service
-	Audit     *audit.Recorder
-	Jobs      *jobs.Queue
-	Worker    *jobs.Worker
-	Webhooks  *webhook.Service
-	Handler   http.Handler
-	API       *api.Server
+	Events    *events.Service
+	Surveys   *survey.Service
+	// Limiter guards the public links (registration, survey answers,
+	// material requests, contact forms).
+	Limiter  *ratelimit.Limiter
+	Audit    *audit.Recorder
+	Jobs     *jobs.Queue
+	Worker   *jobs.Worker
+	Webhooks *webhook.Service
+	Handler  http.Handler
+	API      *api.Server
 
 	pages    *web.Server
 	listener net.Listener
@@ -154,7 +162,9 @@ func (m *Main) build() {
 	m.Webhooks = &webhook.Service{Store: m.DB, Guard: g, Audit: m.Audit, Keys: m.Keys, Jobs: m.Jobs, Log: cfg.Log, BaseURL: baseURL}
 	m.Webhooks.Register(m.Worker)
 	m.Openings = &openings.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Now: now}
-	m.Placement = &placement.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Webhooks: m.Webhooks, Keys: m.Keys, Now: now}
+	m.Limiter = &ratelimit.Limiter{Store: m.DB, Now: now}
+	m.Placement = &placement.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Webhooks: m.Webhooks, Keys: m.Keys,
+		Limiter: m.Limiter, Now: now}
 	m.Regional = &regional.Service{Store: m.DB, Guard: g, Audit: m.Audit, Now: now}
 	m.Records = &records.Service{Store: m.DB, Guard: g, Audit: m.Audit, Keys: m.Keys, Now: now}
 	m.Rounds = &rounds.Service{Store: m.DB, Regional: m.Regional, Guard: g, Audit: m.Audit, Now: now}
@@ -162,6 +172,8 @@ func (m *Main) build() {
 	m.Mentoring.Register(m.Worker)
 	m.Community = &community.Service{Store: m.DB, Audit: m.Audit, Notifier: notifier, Webhooks: m.Webhooks,
 		Password: cfg.PasswordParams, Log: cfg.Log, Now: now}
+	m.Events = &events.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Limiter: m.Limiter, Log: cfg.Log, Now: now}
+	m.Surveys = &survey.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Limiter: m.Limiter, Log: cfg.Log, Now: now}
 	m.schedule()
 	m.Openings.ProfileSaved = func(ctx context.Context, userID int64) {
 		// A follow-up that waits for this doctor's career event fires now;
@@ -172,9 +184,9 @@ func (m *Main) build() {
 	}
 	cookies := httpx.Cookies{Insecure: cfg.InsecureCookies}
 	authn := &httpx.Authenticator{Auth: m.Auth, Grants: m.DB, Cookies: cookies, Demo: cfg.Demo}
-	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Mentoring: m.Mentoring, Community: m.Community, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
+	pages := &web.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Records: m.Records, Mentoring: m.Mentoring, Community: m.Community, Events: m.Events, Surveys: m.Surveys, Limiter: m.Limiter, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB, CareerAdmin: m.DB, Session: authn, Cookies: cookies, Log: cfg.Log,
 		Demo: cfg.Demo, Version: Version, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
-	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Mentoring: m.Mentoring, Community: m.Community, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB,
+	m.API = &api.Server{Auth: m.Auth, Accounts: m.Accounts, Views: views, Openings: m.Openings, Placement: m.Placement, Regional: m.Regional, Mentoring: m.Mentoring, Community: m.Community, Events: m.Events, Surveys: m.Surveys, Limiter: m.Limiter, Records: m.Records, Rounds: m.Rounds, Webhooks: m.Webhooks, Notifications: m.DB,
 		Session: authn, Log: cfg.Log, BaseURL: pages.BaseURL}
 	m.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Replaced in Listen, once the pages are parsed and the base URL known.
@@ -192,7 +204,12 @@ func (m *Main) schedule() {
 		community.DigestJobKind: m.Community.SendDigests,
 		"jobs.prune": func(ctx context.Context) (int, error) {
 			n, err := m.Jobs.Prune(ctx, 30*24*time.Hour)
-			return int(n), err
+			if err != nil {
+				return int(n), err
+			}
+			// Rate-limit windows are an hour or a day; a week is plenty.
+			limits, err := m.DB.PruneRateLimits(ctx, m.Limiter.Now().Add(-7*24*time.Hour))
+			return int(n + limits), err
 		},
 	}
 	for kind, run := range daily {

@@ -114,7 +114,10 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 	if err := m.seedDemoRegional(ctx, orgIDs, users); err != nil {
 		return err
 	}
-	return m.seedDemoCommunity(ctx, orgIDs, users)
+	if err := m.seedDemoCommunity(ctx, orgIDs, users); err != nil {
+		return err
+	}
+	return m.seedDemoEvents(ctx, orgIDs, users)
 }
 
 // PrintDemoLogins writes the demo accounts for the terminal.

@@ -388,6 +388,18 @@ func TestAgencyContactForm(t *testing.T) {
 		r = w.agent.Get("/agency/leads?q=" + url.QueryEscape("伊藤"))
 		pwebContains(t, r, "leads", "伊藤 花子", "同意あり")
 
+		// One client may try ten times an hour (the refused try above
+		// counts); the eleventh keeps what was typed and says to wait, and
+		// the claim look-up has its own allowance.
+		for i := 2; i <= 9; i++ {
+			form.Set("email", "ito"+itoa(int64(i))+"@example.jp")
+			pwebExpect(t, anon.Post(contact, form), http.StatusSeeOther, "contact "+itoa(int64(i)))
+		}
+		form.Set("email", "ito11@example.jp")
+		r = pwebExpect(t, anon.Post(contact, form), http.StatusTooManyRequests, "contact over the limit")
+		pwebContains(t, r, "contact over the limit", "しばらくしてから", "ito11@example.jp")
+		pwebExpect(t, anon.Get("/leads/claim/no-such-token"), http.StatusNotFound, "claim within its own limit")
+
 		// The agency's administrator closes the form; it answers 404.
 		s := w.agent.Get("/agency/settings")
 		pwebContains(t, s, "settings", contact)

@@ -13,6 +13,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/policy"
 	"github.com/hakui-dev/hakui/internal/profile"
+	"github.com/hakui-dev/hakui/internal/ratelimit"
 	"github.com/hakui-dev/hakui/internal/vault"
 )
 
@@ -138,8 +139,17 @@ type Service struct {
 	Notifier *notify.Notifier
 	Webhooks OrgPoster // nil: no webhooks
 	Keys     *vault.Keyring
-	Now      func() time.Time
+	// Limiter guards the public contact form and the claim look-up per
+	// client address; nil allows everything.
+	Limiter *ratelimit.Limiter
+	Now     func() time.Time
 }
+
+// Limits of the public links, per client address.
+var (
+	contactLimit = ratelimit.Rule{Name: "lead.contact", Limit: 10, Window: time.Hour}
+	claimLimit   = ratelimit.Rule{Name: "lead.claim", Limit: 30, Window: time.Hour}
+)
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 

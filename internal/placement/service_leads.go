@@ -14,6 +14,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/jatext"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/policy"
+	"github.com/hakui-dev/hakui/internal/reqinfo"
 )
 
 // DefaultPurpose is the purpose-of-use text an agency starts with.
@@ -116,6 +117,9 @@ type LeadForm struct {
 func (s *Service) SubmitLead(ctx context.Context, actor policy.Actor, orgID int64, in LeadForm) (*Lead, error) {
 	a, err := s.PublicAgency(ctx, orgID)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.Limiter.Allow(ctx, contactLimit, reqinfo.From(ctx).IP); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -336,6 +340,9 @@ type ClaimInfo struct {
 
 // Claim looks up an account-link invitation.
 func (s *Service) Claim(ctx context.Context, token string) (*ClaimInfo, error) {
+	if err := s.Limiter.Allow(ctx, claimLimit, reqinfo.From(ctx).IP); err != nil {
+		return nil, err
+	}
 	l, err := s.Store.LeadByClaim(ctx, auth.HashToken(token), s.now())
 	if err != nil {
 		return nil, apperr.E(apperr.NotFound, "このリンクは無効か、有効期限が切れています。紹介会社にお問い合わせください。")

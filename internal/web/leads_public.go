@@ -61,7 +61,7 @@ func (s *Server) submitContact(w http.ResponseWriter, r *http.Request) {
 		ConsentPurpose: v.Get("consent_purpose") == "1", ConsentHealth: v.Get("consent_health") == "1",
 	})
 	if err != nil {
-		if !apperr.Is(err, apperr.Invalid) {
+		if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.RateLimited) {
 			s.fail(w, r, err)
 			return
 		}

@@ -15,15 +15,18 @@ import (
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/auth"
 	"github.com/hakui-dev/hakui/internal/community"
+	"github.com/hakui-dev/hakui/internal/events"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/mentoring"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
+	"github.com/hakui-dev/hakui/internal/ratelimit"
 	"github.com/hakui-dev/hakui/internal/records"
 	"github.com/hakui-dev/hakui/internal/regional"
 	"github.com/hakui-dev/hakui/internal/rounds"
+	"github.com/hakui-dev/hakui/internal/survey"
 	"github.com/hakui-dev/hakui/internal/webhook"
 )
 
@@ -46,6 +49,12 @@ type Server struct {
 	Mentoring *mentoring.Service
 	// Community runs the clinic owners' Q&A board (community*.go).
 	Community *community.Service
+	// Events and Surveys run training sessions and surveys (events*.go,
+	// surveys*.go).
+	Events  *events.Service
+	Surveys *survey.Service
+	// Limiter guards public links.
+	Limiter *ratelimit.Limiter
 	// Rounds runs the annual placement rounds.
 	Rounds *rounds.Service
 	// Webhooks manages organisations' outgoing webhooks.
@@ -111,6 +120,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.recordsRoutes(mux)
 	s.mentoringRoutes(mux)
 	s.communityRoutes(mux)
+	s.eventsRoutes(mux)
 	mux.HandleFunc("GET /invitations/{token}", s.invitationPage)
 	mux.HandleFunc("POST /invitations/{token}", s.acceptInvitation)
 
@@ -285,6 +295,7 @@ func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 		// referral counts are all there is for them.
 		items = append(items, navItem{Href: "/community/company", Label: "紹介実績"})
 	}
+	items = append(items, navItem{Href: "/events", Label: "研修会"})
 	items = append(items, navItem{Href: "/me/notifications", Label: "お知らせ"})
 	if cur.Has(identity.RoleAdmin) {
 		items = append(items,
@@ -301,6 +312,7 @@ func navFor(cur *httpx.Current, path string, enrolled bool) []navItem {
 			(items[i].Href == "/regional/programs" && strings.HasPrefix(path, "/regional/programs/")) ||
 			(items[i].Href == "/regional/rounds" && strings.HasPrefix(path, "/regional/rounds/")) ||
 			(items[i].Href == "/mentoring" && strings.HasPrefix(path, "/mentoring/")) ||
+			(items[i].Href == "/events" && strings.HasPrefix(path, "/events/")) ||
 			(items[i].Href == "/community" && strings.HasPrefix(path, "/community/") && path != "/community/company") ||
 			(items[i].Href == "/me/rounds" && strings.HasPrefix(path, "/me/rounds/")) ||
 			(items[i].Href == "/institution/rounds" && strings.HasPrefix(path, "/institution/rounds/"))

@@ -125,6 +125,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 		}
 	}
 	s.communityCards(r, cur, add)
+	s.eventsCards(r, cur, add)
 	s.render(w, r, http.StatusOK, "dashboard", &page{Title: title, Data: map[string]any{"Cards": cards, "Open": "開く"}})
 }
 
