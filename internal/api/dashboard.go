@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/jatext"
 	"github.com/hakui-dev/hakui/internal/obligation"
-	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/regional"
 )
 
@@ -160,26 +160,19 @@ func (s *Server) dashboardCSV(w http.ResponseWriter, r *http.Request, cur *httpx
 	if err != nil {
 		return err
 	}
-	enc := openings.UTF8BOM
-	if r.URL.Query().Get("encoding") == string(openings.ShiftJIS) {
-		enc = openings.ShiftJIS
-	}
+	enc := excelcsv.FromQuery(r.URL.Query().Get("encoding"))
 	d, err := s.Regional.Dashboard(r.Context(), cur.Actor(), id, year)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	if err := regional.WriteDashboardCSV(&buf, d, enc); err != nil {
-		if errors.Is(err, openings.ErrUnencodable) {
+		if errors.Is(err, excelcsv.ErrUnencodable) {
 			return apperr.InvalidFields(map[string]string{"encoding": "Shift_JISで表せない文字があります。UTF-8で出力してください。"})
 		}
 		return err
 	}
-	charset := "utf-8"
-	if enc == openings.ShiftJIS {
-		charset = "shift_jis"
-	}
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="dashboard-%d.csv"`, d.FiscalYear))
 	w.Write(buf.Bytes())
 	return nil

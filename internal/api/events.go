@@ -9,6 +9,7 @@ import (
 
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/events"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/reqinfo"
 )
@@ -273,12 +274,11 @@ func (in *eventInJSON) input() (events.EventInput, error) {
 func client(r *http.Request) string { return reqinfo.From(r.Context()).IP }
 
 // csvEncoding reads the enc query parameter: utf-8 (with a BOM, the
-// default) or shift_jis.
-func csvEncoding(r *http.Request) (string, error) {
-	switch enc := r.URL.Query().Get("enc"); enc {
-	case "", "utf-8":
-		return "utf-8", nil
-	case "shift_jis":
+// default) or shift_jis (sjis, cp932); anything else is Invalid.
+func csvEncoding(r *http.Request) (excelcsv.Encoding, error) {
+	v := r.URL.Query().Get("enc")
+	enc := excelcsv.FromQuery(v)
+	if v == "" || enc == excelcsv.ShiftJIS || strings.EqualFold(v, string(excelcsv.UTF8BOM)) {
 		return enc, nil
 	}
 	return "", apperr.InvalidFields(map[string]string{"enc": "utf-8 か shift_jis を指定してください。"})
@@ -286,12 +286,12 @@ func csvEncoding(r *http.Request) (string, error) {
 
 // writeCSV answers a CSV file that write produced into a buffer, so that
 // a failure is still a problem answer.
-func writeCSV(w http.ResponseWriter, name, charset string, write func(*bytes.Buffer) error) error {
+func writeCSV(w http.ResponseWriter, name string, enc excelcsv.Encoding, write func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, err := w.Write(buf.Bytes())
@@ -581,7 +581,7 @@ func (s *Server) participantsCSV(w http.ResponseWriter, r *http.Request, cur *ht
 		return err
 	}
 	return writeCSV(w, "participants-"+strconv.FormatInt(id, 10)+".csv", enc, func(b *bytes.Buffer) error {
-		return s.Events.ExportParticipants(r.Context(), cur.Actor(), id, b, events.Encoding(enc))
+		return s.Events.ExportParticipants(r.Context(), cur.Actor(), id, b, enc)
 	})
 }
 
@@ -595,6 +595,6 @@ func (s *Server) countsCSV(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 		return err
 	}
 	return writeCSV(w, "counts-"+strconv.FormatInt(id, 10)+".csv", enc, func(b *bytes.Buffer) error {
-		return s.Events.ExportCounts(r.Context(), cur.Actor(), id, b, events.Encoding(enc))
+		return s.Events.ExportCounts(r.Context(), cur.Actor(), id, b, enc)
 	})
 }

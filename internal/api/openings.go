@@ -9,6 +9,7 @@ import (
 
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/career"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/profile"
@@ -325,19 +326,12 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 	if err != nil {
 		return err
 	}
-	enc := openings.UTF8BOM
-	if r.URL.Query().Get("encoding") == string(openings.ShiftJIS) {
-		enc = openings.ShiftJIS
-	}
+	enc := excelcsv.FromQuery(r.URL.Query().Get("encoding"))
 	var buf bytes.Buffer
 	if err := s.Openings.ExportCSV(r.Context(), cur.Actor(), id, &buf, enc); err != nil {
 		return err
 	}
-	charset := "utf-8"
-	if enc == openings.ShiftJIS {
-		charset = "shift_jis"
-	}
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Write(buf.Bytes())
 	return nil
 }
@@ -353,8 +347,8 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 			return apperr.InvalidFields(map[string]string{"institution_id": "医療機関のIDを数字で指定してください。"})
 		}
 	}
-	enc := openings.Encoding("")
-	if r.URL.Query().Get("encoding") == string(openings.ShiftJIS) {
+	enc := openings.Encoding("") // detected from the file
+	if excelcsv.FromQuery(r.URL.Query().Get("encoding")) == excelcsv.ShiftJIS {
 		enc = openings.ShiftJIS
 	}
 	n, err := s.Openings.ImportCSV(r.Context(), cur.Actor(), id, institution, http.MaxBytesReader(w, r.Body, 5<<20), enc)

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
-	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
 )
 
@@ -124,19 +124,12 @@ func (s *Server) agencyReportCSV(w http.ResponseWriter, r *http.Request, cur *ht
 	if err != nil {
 		return err
 	}
-	enc := openings.UTF8BOM
-	if r.URL.Query().Get("encoding") == string(openings.ShiftJIS) {
-		enc = openings.ShiftJIS
-	}
+	enc := excelcsv.FromQuery(r.URL.Query().Get("encoding"))
 	var buf bytes.Buffer
 	if err := placement.WriteReportCSV(&buf, rep, enc); err != nil {
 		return err
 	}
-	charset := "utf-8"
-	if enc == openings.ShiftJIS {
-		charset = "shift_jis"
-	}
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Header().Set("Content-Disposition", `attachment; filename="report.csv"`)
 	w.Write(buf.Bytes())
 	return nil

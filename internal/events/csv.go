@@ -1,26 +1,23 @@
 package events
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
+	"errors"
 	"io"
 	"strconv"
-	"strings"
-
-	"golang.org/x/text/encoding/japanese"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/policy"
 )
 
 // Encoding is a CSV encoding for Excel.
-type Encoding string
+type Encoding = excelcsv.Encoding
 
 // Encodings.
 const (
-	UTF8BOM  Encoding = "utf-8"     // UTF-8 with a byte-order mark
-	ShiftJIS Encoding = "shift_jis" // for older Excel
+	UTF8BOM  = excelcsv.UTF8BOM  // UTF-8 with a byte-order mark
+	ShiftJIS = excelcsv.ShiftJIS // for older Excel
 )
 
 // ParticipantsHeader is the header row of ExportParticipants.
@@ -96,60 +93,21 @@ func (s *Service) ExportCounts(ctx context.Context, actor policy.Actor, eventID 
 	return writeCSV(w, records, enc)
 }
 
-// writeCSV writes records for Excel as the other exports do (see
-// openings.WriteCSV): CRLF line endings, UTF-8 with a BOM ("" too) or
-// Shift_JIS, and cells a spreadsheet would run as a formula escaped with
-// an apostrophe. Nothing is written when a cell cannot be encoded.
+// writeCSV writes records for Excel with excelcsv.Write, as the other
+// exports do: CRLF line endings, UTF-8 with a BOM ("" too) or Shift_JIS,
+// and cells a spreadsheet would run as a formula escaped with an
+// apostrophe. Nothing is written when a cell cannot be encoded; that and
+// an unknown encoding are Invalid.
 func writeCSV(w io.Writer, records [][]string, enc Encoding) error {
-	if enc == "" {
-		enc = UTF8BOM
-	}
-	if enc != UTF8BOM && enc != ShiftJIS {
+	if !enc.Valid() {
 		return apperr.InvalidFields(map[string]string{"encoding": "文字コードは UTF-8 か Shift_JIS を選んでください。"})
 	}
-	for _, rec := range records {
-		for i, cell := range rec {
-			if enc == ShiftJIS {
-				cell = toCP932.Replace(cell)
-			}
-			if r := []rune(cell); len(r) > 0 && strings.ContainsRune("=+-@\t\r＝＋－＠", r[0]) {
-				cell = "'" + cell
-			}
-			rec[i] = cell
-		}
+	err := excelcsv.Write(w, records, enc)
+	if errors.Is(err, excelcsv.ErrUnencodable) {
+		return apperr.E(apperr.Invalid, "Shift_JISで表せない文字が含まれています。UTF-8で書き出してください。")
 	}
-	var buf bytes.Buffer
-	if enc == UTF8BOM {
-		buf.WriteString("\uFEFF")
-	}
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	if err := cw.WriteAll(records); err != nil {
-		return apperr.Wrap(err, "CSVを書き出せませんでした。")
-	}
-	out := buf.Bytes()
-	if enc == ShiftJIS {
-		var err error
-		if out, err = japanese.ShiftJIS.NewEncoder().Bytes(out); err != nil {
-			return apperr.E(apperr.Invalid, "Shift_JISで表せない文字が含まれています。UTF-8で書き出してください。")
-		}
-	}
-	if _, err := w.Write(out); err != nil {
+	if err != nil {
 		return apperr.Wrap(err, "CSVを書き出せませんでした。")
 	}
 	return nil
 }
-
-// toCP932 maps characters Shift_JIS lacks to the ones Windows uses for
-// them (the "wave dash problem").
-var toCP932 = strings.NewReplacer(
-	"\u301C", "\uFF5E", // 〜 → ～
-	"\u2212", "\uFF0D", // − → －
-	"\u2014", "\u2015", // — → ―
-	"\u2016", "\u2225", // ‖ → ∥
-	"\u00A2", "\uFFE0", // ¢
-	"\u00A3", "\uFFE1", // £
-	"\u00AC", "\uFFE2", // ¬
-	"\u00A5", "\uFFE5", // ¥
-	"\u00A6", "\uFFE4", // ¦
-)

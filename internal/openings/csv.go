@@ -16,17 +16,18 @@ import (
 	"golang.org/x/text/encoding/japanese"
 
 	"github.com/hakui-dev/hakui/internal/career"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/jatext"
 )
 
 // Encoding is the character encoding of a CSV file of openings.
-type Encoding string
+type Encoding = excelcsv.Encoding
 
 // Encodings. Excel opens both; UTF-8 with a BOM keeps every character,
 // Shift_JIS suits older Excel and the systems institutions already run.
 const (
-	UTF8BOM  Encoding = "utf-8"     // UTF-8 with a byte order mark, the default
-	ShiftJIS Encoding = "shift_jis" // Windows-31J (CP932)
+	UTF8BOM  = excelcsv.UTF8BOM  // UTF-8 with a byte order mark, the default
+	ShiftJIS = excelcsv.ShiftJIS // Windows-31J (CP932)
 )
 
 // Import limits, so one upload cannot tie up the server.
@@ -38,7 +39,8 @@ const (
 
 // ErrUnencodable is wrapped by WriteCSV's error when a cell holds a
 // character Shift_JIS cannot represent (an emoji, say); UTF-8 keeps it.
-var ErrUnencodable = errors.New("openings: character not representable in Shift_JIS")
+// It is excelcsv.ErrUnencodable, so one test serves every CSV export.
+var ErrUnencodable = excelcsv.ErrUnencodable
 
 // Column is one column of the CSV form of openings.
 type Column struct {
@@ -61,8 +63,9 @@ type Column struct {
 // The ID column tells new openings from updates: empty means a new opening, a
 // number the update of that opening (Opening.ID is set; the caller checks that
 // the importer owns it). Cells that begin with = + - @, a tab or a carriage
-// return are written with a leading apostrophe so that spreadsheets do not run
-// them as formulas; ReadCSV removes that apostrophe again.
+// return (other than negative numbers) are written with a leading apostrophe
+// so that spreadsheets do not run them as formulas (excelcsv.EscapeFormula);
+// ReadCSV removes that apostrophe again.
 var Columns = []Column{
 	{"ID", "id", false, "空欄は新規。数字は既存の求人の更新"},
 	{"タイトル", "title", true, "120文字以内"},
@@ -123,17 +126,16 @@ const (
 	colStatus        = colDescription + 1
 )
 
-var utf8BOM = []byte("\uFEFF")
-
-// WriteCSV writes list as CSV for Excel: a header row of Columns, one row per
-// opening, CRLF line endings, in enc ("" means UTF8BOM). Skills are written
-// by their name in vocab when that name reads back unambiguously, else by
-// code; vocab may be nil. With ShiftJIS, characters Windows writes
-// differently (〜, −, ¥ …) are mapped to their CP932 forms; a cell with a
-// character Shift_JIS lacks fails the whole export with an error wrapping
-// ErrUnencodable, and nothing is written.
+// WriteCSV writes list as CSV for Excel (see excelcsv.Write): a header row
+// of Columns, one row per opening, CRLF line endings, in enc ("" means
+// UTF8BOM). Skills are written by their name in vocab when that name reads
+// back unambiguously, else by code; vocab may be nil. With ShiftJIS,
+// characters Windows writes differently (〜, −, ¥ …) are mapped to their
+// CP932 forms; a cell with a character Shift_JIS lacks fails the whole
+// export with an error wrapping ErrUnencodable that names the opening and
+// the column, and nothing is written.
 func WriteCSV(w io.Writer, list []*Opening, enc Encoding, vocab *career.Vocabulary) error {
-	if enc != "" && enc != UTF8BOM && enc != ShiftJIS {
+	if !enc.Valid() {
 		return fmt.Errorf("openings: unknown CSV encoding %q", enc)
 	}
 	names := csvSkillNames(vocab)
@@ -143,63 +145,17 @@ func WriteCSV(w io.Writer, list []*Opening, enc Encoding, vocab *career.Vocabula
 	}
 	records := [][]string{header}
 	for _, o := range list {
-		rec := csvRecord(o, vocab, names)
-		for i := range rec {
-			if enc == ShiftJIS {
-				rec[i] = toCP932.Replace(rec[i])
-			}
-			rec[i] = escapeFormula(rec[i])
-		}
-		records = append(records, rec)
+		records = append(records, csvRecord(o, vocab, names))
 	}
-
-	var buf bytes.Buffer
-	if enc != ShiftJIS {
-		buf.Write(utf8BOM)
+	err := excelcsv.Write(w, records, enc)
+	if ue, ok := errors.AsType[*excelcsv.UnencodableError](err); ok && ue.Row > 0 {
+		return fmt.Errorf("%w: opening %d (row %d), column %s", ErrUnencodable, list[ue.Row-1].ID, ue.Row+1, Columns[ue.Col].Header)
 	}
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	if err := cw.WriteAll(records); err != nil {
-		return fmt.Errorf("openings: write CSV: %w", err)
-	}
-	out := buf.Bytes()
-	if enc == ShiftJIS {
-		var err error
-		if out, err = japanese.ShiftJIS.NewEncoder().Bytes(out); err != nil {
-			return unencodable(records, list)
-		}
-	}
-	if _, err := w.Write(out); err != nil {
+	if err != nil {
 		return fmt.Errorf("openings: write CSV: %w", err)
 	}
 	return nil
 }
-
-// unencodable returns the error naming the first cell Shift_JIS cannot hold.
-func unencodable(records [][]string, list []*Opening) error {
-	for n, rec := range records[1:] {
-		for i, cell := range rec {
-			if _, err := japanese.ShiftJIS.NewEncoder().String(cell); err != nil {
-				return fmt.Errorf("%w: opening %d (row %d), column %s", ErrUnencodable, list[n].ID, n+2, Columns[i].Header)
-			}
-		}
-	}
-	return ErrUnencodable
-}
-
-// toCP932 maps characters Shift_JIS lacks to the ones Windows uses for them
-// (the "wave dash problem").
-var toCP932 = strings.NewReplacer(
-	"\u301C", "\uFF5E", // 〜 → ～
-	"\u2212", "\uFF0D", // − → －
-	"\u2014", "\u2015", // — → ―
-	"\u2016", "\u2225", // ‖ → ∥
-	"\u00A2", "\uFFE0", // ¢
-	"\u00A3", "\uFFE1", // £
-	"\u00AC", "\uFFE2", // ¬
-	"\u00A5", "\uFFE5", // ¥
-	"\u00A6", "\uFFE4", // ¦
-)
 
 // csvRecord returns the cells of o, in the order of Columns.
 func csvRecord(o *Opening, vocab *career.Vocabulary, names map[string]string) []string {
@@ -284,39 +240,6 @@ func csvSkillNames(vocab *career.Vocabulary) map[string]string {
 		}
 	}
 	return names
-}
-
-// formulaStart reports whether a cell beginning with r would be taken as a
-// formula by a spreadsheet (OWASP CSV injection), full-width forms included.
-func formulaStart(r rune) bool {
-	switch r {
-	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
-		return true
-	}
-	return false
-}
-
-// escapeFormula prefixes an apostrophe to a cell a spreadsheet would run:
-// one that starts, after any apostrophes, with = + - @, a tab or a carriage
-// return. Counting the apostrophes in keeps unescapeFormula its inverse.
-func escapeFormula(s string) string {
-	if formulaLike(s) {
-		return "'" + s
-	}
-	return s
-}
-
-// unescapeFormula removes the apostrophe escapeFormula added.
-func unescapeFormula(s string) string {
-	if rest, ok := strings.CutPrefix(s, "'"); ok && formulaLike(rest) {
-		return rest
-	}
-	return s
-}
-
-func formulaLike(s string) bool {
-	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, "'"))
-	return formulaStart(r)
 }
 
 // ImportError lists every problem found in a CSV file; ReadCSV imports
@@ -461,7 +384,7 @@ func csvSyntax(err error) string {
 
 // decodeCSV returns data as UTF-8 text without a BOM.
 func decodeCSV(data []byte, enc Encoding) (string, error) {
-	if rest, ok := bytes.CutPrefix(data, utf8BOM); ok {
+	if rest, ok := bytes.CutPrefix(data, excelcsv.BOM); ok {
 		data, enc = rest, UTF8BOM
 	}
 	switch enc {
@@ -514,7 +437,7 @@ func (im *csvImporter) add(line, col int, msg string) {
 }
 
 func csvHeaderKey(s string) string {
-	return strings.ToLower(strings.ReplaceAll(jatext.NormalizeLine(unescapeFormula(s)), " ", ""))
+	return strings.ToLower(strings.ReplaceAll(jatext.NormalizeLine(excelcsv.UnescapeFormula(s)), " ", ""))
 }
 
 var csvHeaderIndex = func() map[string]int {
@@ -573,7 +496,7 @@ func (im *csvImporter) readRow(line int, rec []string) *Opening {
 		if im.at[i] < 0 {
 			return ""
 		}
-		return unescapeFormula(rec[im.at[i]])
+		return excelcsv.UnescapeFormula(rec[im.at[i]])
 	}
 	msgs := map[int]string{} // column → message; one per column
 	bad := func(i int, msg string) {

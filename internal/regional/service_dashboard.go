@@ -1,10 +1,8 @@
 package regional
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -13,13 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/encoding/japanese"
-
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/career"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/obligation"
-	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/policy"
 )
 
@@ -360,19 +356,16 @@ func rates(programs []obligation.Program, views []EnrollmentView) ([]ProgramRate
 var DashboardCSVHeader = []string{"年度", "診療科", "医療圏コード", "医療圏", "配置(人)", "配置(常勤換算)",
 	"計画(人)", "計画(常勤換算)", "供給(人)", "必要医師数", "過不足(必要医師数－供給)"}
 
-// WriteDashboardCSV writes the cells of d as one CSV table for Excel, the
-// way openings.WriteCSV writes openings: CRLF line endings, in enc (""
-// means openings.UTF8BOM, UTF-8 with a byte order mark; openings.ShiftJIS
-// for older Excel). After the header (DashboardCSVHeader), one row per
-// year, specialty and area, in the dashboard's order. FTE have two
-// decimals; the need and the gap are empty where no need was entered; a
-// shortage is positive. Labels a spreadsheet would run as a formula get a
+// WriteDashboardCSV writes the cells of d as one CSV table for Excel with
+// excelcsv.Write: CRLF line endings, in enc ("" means excelcsv.UTF8BOM,
+// UTF-8 with a byte order mark; excelcsv.ShiftJIS for older Excel). After
+// the header (DashboardCSVHeader), one row per year, specialty and area, in
+// the dashboard's order. FTE have two decimals; the need and the gap are
+// empty where no need was entered; a shortage is positive, a surplus a
+// negative number. Labels a spreadsheet would run as a formula get a
 // leading apostrophe. A label Shift_JIS cannot hold fails the whole export
-// with an error wrapping openings.ErrUnencodable, and nothing is written.
-func WriteDashboardCSV(w io.Writer, d *Dashboard, enc openings.Encoding) error {
-	if enc != "" && enc != openings.UTF8BOM && enc != openings.ShiftJIS {
-		return fmt.Errorf("regional: unknown CSV encoding %q", enc)
-	}
+// with an error wrapping excelcsv.ErrUnencodable, and nothing is written.
+func WriteDashboardCSV(w io.Writer, d *Dashboard, enc excelcsv.Encoding) error {
 	records := [][]string{DashboardCSVHeader}
 	for _, g := range d.Years {
 		for i, sp := range d.Specialties {
@@ -382,42 +375,16 @@ func WriteDashboardCSV(w io.Writer, d *Dashboard, enc openings.Encoding) error {
 				if c.HasNeed {
 					need, gap = strconv.Itoa(c.Need), strconv.Itoa(c.Gap())
 				}
-				records = append(records, []string{strconv.Itoa(g.FiscalYear), label(SpecialtyLabel(sp)), label(a.Code), label(a.Name),
+				records = append(records, []string{strconv.Itoa(g.FiscalYear), SpecialtyLabel(sp), a.Code, a.Name,
 					strconv.Itoa(c.Placed), decimal(c.PlacedFTE), strconv.Itoa(c.Planned), decimal(c.PlannedFTE),
 					strconv.Itoa(c.Supply()), need, gap})
 			}
 		}
 	}
-
-	var buf bytes.Buffer
-	if enc != openings.ShiftJIS {
-		buf.WriteString("\uFEFF")
-	}
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	if err := cw.WriteAll(records); err != nil {
-		return fmt.Errorf("regional: write dashboard CSV: %w", err)
-	}
-	out := buf.Bytes()
-	if enc == openings.ShiftJIS {
-		var err error
-		if out, err = japanese.ShiftJIS.NewEncoder().Bytes(out); err != nil {
-			return fmt.Errorf("%w: %v", openings.ErrUnencodable, err)
-		}
-	}
-	if _, err := w.Write(out); err != nil {
-		return fmt.Errorf("regional: write dashboard CSV: %w", err)
+	if err := excelcsv.Write(w, records, enc); err != nil {
+		return fmt.Errorf("regional: dashboard CSV: %w", err)
 	}
 	return nil
-}
-
-// label guards a text cell: a leading apostrophe if a spreadsheet would
-// run it as a formula.
-func label(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r＝＋－＠", []rune(s)[0]) {
-		return "'" + s
-	}
-	return s
 }
 
 // decimal formats an FTE with two decimals.

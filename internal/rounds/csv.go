@@ -1,21 +1,18 @@
 package rounds
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/policy"
 )
 
-// CSV files are UTF-8 with a byte order mark and CRLF line ends, which
-// Excel opens as they are, with cells a spreadsheet would run as a formula
-// escaped, as package openings writes its exports.
+// CSV files are written by package excelcsv: UTF-8 with a byte order
+// mark and CRLF line ends, which Excel opens as they are, with cells a
+// spreadsheet would run as a formula escaped.
 
 // WriteRoundCSV writes the round's institutions, one a row, to its
 // officers.
@@ -87,33 +84,8 @@ func (s *Service) WriteResultCSV(ctx context.Context, actor policy.Actor, roundI
 	return writeCSV(w, records)
 }
 
-// writeCSV writes the records with a byte order mark and CRLF line ends.
+// writeCSV writes the records for Excel: UTF-8 with a byte order mark,
+// CRLF line ends, formulas escaped.
 func writeCSV(w io.Writer, records [][]string) error {
-	var buf bytes.Buffer
-	buf.WriteString("\uFEFF")
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	for _, rec := range records {
-		for i := range rec {
-			rec[i] = escapeFormula(rec[i])
-		}
-	}
-	if err := cw.WriteAll(records); err != nil {
-		return fmt.Errorf("rounds: write CSV: %w", err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("rounds: write CSV: %w", err)
-	}
-	return nil
-}
-
-// escapeFormula prefixes an apostrophe to a cell a spreadsheet would run
-// as a formula (OWASP CSV injection), full-width forms included.
-func escapeFormula(s string) string {
-	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, "'"))
-	switch r {
-	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
-		return "'" + s
-	}
-	return s
+	return excelcsv.Write(w, records, excelcsv.UTF8BOM)
 }

@@ -10,10 +10,10 @@ import (
 
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/chart"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/jatext"
-	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/placement"
 )
 
@@ -196,13 +196,10 @@ func (s *Server) agencyReportCSV(w http.ResponseWriter, r *http.Request, cur *ht
 		s.fail(w, r, err)
 		return
 	}
-	enc, charset := openings.UTF8BOM, "utf-8"
-	if r.URL.Query().Get("encoding") == string(openings.ShiftJIS) {
-		enc, charset = openings.ShiftJIS, "shift_jis"
-	}
+	enc := excelcsv.FromQuery(r.URL.Query().Get("encoding"))
 	name := fmt.Sprintf("report-%d-%s-%s.csv", ag.ID(), f.Period.From.In(JST).Format("20060102"),
 		f.Period.To.In(JST).AddDate(0, 0, -1).Format("20060102"))
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	if err := placement.WriteReportCSV(w, rep, enc); err != nil {

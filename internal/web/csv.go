@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/openings"
 )
@@ -19,19 +20,12 @@ func (s *Server) exportOpenings(w http.ResponseWriter, r *http.Request, cur *htt
 		s.fail(w, r, err)
 		return
 	}
-	enc := openings.UTF8BOM
-	if r.URL.Query().Get("encoding") == string(openings.ShiftJIS) {
-		enc = openings.ShiftJIS
-	}
+	enc := excelcsv.FromQuery(r.URL.Query().Get("encoding"))
 	if _, err := s.Views.Org(r.Context(), cur.Actor(), id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	charset := "utf-8"
-	if enc == openings.ShiftJIS {
-		charset = "shift_jis"
-	}
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Header().Set("Content-Disposition", `attachment; filename="openings-`+strconv.FormatInt(id, 10)+`.csv"`)
 	if err := s.Openings.ExportCSV(r.Context(), cur.Actor(), id, w, enc); err != nil {
 		s.Log.Error("csv export", "err", err)

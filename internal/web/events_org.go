@@ -12,6 +12,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/events"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/identity"
 	"github.com/hakui-dev/hakui/internal/jatext"
@@ -440,16 +441,13 @@ func (s *Server) csvDownload(w http.ResponseWriter, r *http.Request, cur *httpx.
 		s.fail(w, r, err)
 		return
 	}
-	enc, charset := events.UTF8BOM, "utf-8"
-	if r.URL.Query().Get("enc") == string(events.ShiftJIS) {
-		enc, charset = events.ShiftJIS, "shift_jis"
-	}
+	enc := excelcsv.FromQuery(r.URL.Query().Get("enc"))
 	var buf bytes.Buffer
 	if err := write(ev, &buf, enc); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Header().Set("Content-Disposition", `attachment; filename="event-`+strconv.FormatInt(ev.ID, 10)+"-"+name+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(buf.Bytes())

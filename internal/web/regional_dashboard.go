@@ -10,8 +10,8 @@ import (
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/chart"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
-	"github.com/hakui-dev/hakui/internal/openings"
 	"github.com/hakui-dev/hakui/internal/regional"
 )
 
@@ -155,11 +155,8 @@ func (s *Server) dashboardCSV(w http.ResponseWriter, r *http.Request, cur *httpx
 		s.fail(w, r, err)
 		return
 	}
-	enc, charset := openings.UTF8BOM, "utf-8"
-	if r.URL.Query().Get("encoding") == string(openings.ShiftJIS) {
-		enc, charset = openings.ShiftJIS, "shift_jis"
-	}
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	enc := excelcsv.FromQuery(r.URL.Query().Get("encoding"))
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="supply-need-%d-%d.csv"`, desk.ID(), d.FiscalYear))
 	w.Header().Set("Cache-Control", "no-store")
 	if err := regional.WriteDashboardCSV(w, d, enc); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/chart"
 	"github.com/hakui-dev/hakui/internal/events"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/httpx"
 	"github.com/hakui-dev/hakui/internal/jatext"
 	"github.com/hakui-dev/hakui/internal/survey"
@@ -536,16 +537,13 @@ func (s *Server) surveyCSV(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 		s.fail(w, r, err)
 		return
 	}
-	enc, charset := survey.UTF8BOM, "utf-8"
-	if r.URL.Query().Get("enc") == string(survey.ShiftJIS) {
-		enc, charset = survey.ShiftJIS, "shift_jis"
-	}
+	enc := excelcsv.FromQuery(r.URL.Query().Get("enc"))
 	var buf bytes.Buffer
-	if err := write(sv, &buf, enc); err != nil {
+	if err := write(sv, &buf, survey.Encoding(enc)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset="+charset)
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
 	w.Header().Set("Content-Disposition", `attachment; filename="survey-`+strconv.FormatInt(sv.ID, 10)+"-"+name+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(buf.Bytes())
