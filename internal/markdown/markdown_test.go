@@ -371,3 +371,14 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// BenchmarkRender renders a typical long answer: headings, a list, a
+// table, links and 2,000 characters of Japanese.
+func BenchmarkRender(b *testing.B) {
+	src := "## 開業資金について\n\n" + strings.Repeat("運転資金は6か月分を見ておくと安心です。[公庫](https://www.jfc.go.jp/)にも相談しました。\n", 40) +
+		"\n- 内装\n- 医療機器\n- 運転資金\n\n| 項目 | 金額 |\n|---|---|\n| 内装 | 2,000万円 |\n| 機器 | 1,500万円 |\n"
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		Render(src)
+	}
+}
