@@ -162,7 +162,16 @@ func (m *Main) build() {
 	m.Webhooks = &webhook.Service{Store: m.DB, Guard: g, Audit: m.Audit, Keys: m.Keys, Jobs: m.Jobs, Log: cfg.Log, BaseURL: baseURL}
 	m.Webhooks.Register(m.Worker)
 	m.Openings = &openings.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Now: now}
+	// The limiter keeps client addresses only as an HMAC under a sub-key
+	// of the data-encryption key (new counters when the key rotates).
 	m.Limiter = &ratelimit.Limiter{Store: m.DB, Now: now}
+	if m.Keys != nil {
+		secret, err := m.Keys.Derive("ratelimit")
+		if err != nil {
+			cfg.Log.Error("rate limits keyed without a secret", "err", err)
+		}
+		m.Limiter.Secret = secret
+	}
 	m.Placement = &placement.Service{Store: m.DB, Guard: g, Audit: m.Audit, Notifier: notifier, Webhooks: m.Webhooks, Keys: m.Keys,
 		Limiter: m.Limiter, Now: now}
 	m.Regional = &regional.Service{Store: m.DB, Guard: g, Audit: m.Audit, Now: now}

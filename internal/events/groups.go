@@ -114,41 +114,52 @@ func (s *Service) AssignGroups(ctx context.Context, actor policy.Actor, eventID 
 	return s.Store.GroupWork(ctx, eventID)
 }
 
-// GroupWork returns the event's group work (organisers; a registrant
-// sees it too, so that they find their group). NotFound when none.
+// GroupWork returns the event's group work: all of it to the organisers;
+// to a participant only the group of their own checked-in registration,
+// with its members' names and roles (not how to reach them, nor where
+// they come from). NotFound when there is none, or the participant is in
+// no group.
 func (s *Service) GroupWork(ctx context.Context, actor policy.Actor, eventID int64) (*GroupWork, error) {
 	e, err := s.Store.Event(ctx, eventID)
 	if err != nil {
 		return nil, notFound(err, msgEventNotFound)
 	}
-	manager := policy.Decide(actor, policy.Update, object(e)).Allow
-	if !manager {
-		mine, err := s.mine(ctx, actor)
+	const msgNoGroup = "グループ分けはまだありません。"
+	if policy.Decide(actor, policy.Update, object(e)).Allow {
+		gw, err := s.Store.GroupWork(ctx, eventID)
 		if err != nil {
-			return nil, err
+			return nil, notFound(err, msgNoGroup)
 		}
-		if r := mine[eventID]; r == nil || r.Status != Registered {
-			if err := s.Guard.Check(ctx, actor, policy.Update, object(e)); err != nil && e.Status != StatusPublished {
-				return nil, apperr.E(apperr.NotFound, msgEventNotFound)
-			} else if err != nil {
-				return nil, err
-			}
-		}
+		return gw, nil
+	}
+	if e.Status == StatusDraft {
+		return nil, apperr.E(apperr.NotFound, msgEventNotFound)
+	}
+	mine, err := s.mine(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	r := mine[eventID]
+	if r == nil || r.Status != Registered || r.CheckedInAt == nil {
+		return nil, apperr.E(apperr.NotFound, msgNoGroup)
 	}
 	gw, err := s.Store.GroupWork(ctx, eventID)
 	if err != nil {
-		return nil, notFound(err, "グループ分けはまだありません。")
+		return nil, notFound(err, msgNoGroup)
 	}
-	if !manager {
-		// Registrants see who is in their group, not how to reach them.
-		for i := range gw.Groups {
-			for j := range gw.Groups[i].Members {
-				m := &gw.Groups[i].Members[j]
-				m.Email, m.UserID, m.CheckedInBy = "", 0, 0
-			}
+	for _, g := range gw.Groups {
+		if !slices.ContainsFunc(g.Members, func(m Registration) bool { return m.ID == r.ID }) {
+			continue
 		}
+		members := make([]Registration, len(g.Members))
+		for i, m := range g.Members {
+			members[i] = Registration{ID: m.ID, EventID: m.EventID, Name: m.Name, Role: m.Role, Status: m.Status}
+		}
+		g.Members = members
+		gw.Groups, gw.AssignedBy = []Group{g}, 0
+		return gw, nil
 	}
-	return gw, nil
+	return nil, apperr.E(apperr.NotFound, msgNoGroup)
 }
 
 // MoveMember moves a registrant to another group by hand (organisers).

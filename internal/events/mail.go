@@ -108,10 +108,14 @@ func (s *Service) organizer(ctx context.Context, e *Event) ical.Person {
 }
 
 // tell sends a registrant a message: in the app (and by e-mail) to a
-// signed-in user, by e-mail to a guest. Failures are logged: the action
-// that caused the message stands.
-func (s *Service) tell(ctx context.Context, e *Event, r *Registration, kind, title, body, link string) {
+// signed-in user, by e-mail to a guest. A guest's e-mail caused through a
+// public link (limited) counts under MailRule and is dropped over it.
+// Failures are logged: the action that caused the message stands.
+func (s *Service) tell(ctx context.Context, e *Event, r *Registration, limited bool, kind, title, body, link string) {
 	if s.Notifier == nil {
+		return
+	}
+	if limited && r.UserID == 0 && !s.mailAllowed(ctx, e, r.Email) {
 		return
 	}
 	atts := s.calendar(ctx, e, r)
@@ -136,24 +140,24 @@ func (s *Service) tellRegistered(ctx context.Context, e *Event, r *Registration,
 		body = "会場が満席のため、キャンセル待ちで受け付けました。空きが出ると申込順に繰り上がり、お知らせします。\n\n" + summary(e, r)
 	}
 	body += "\nお申し込みの確認・キャンセルは次のリンクからできます。"
-	s.tell(ctx, e, r, NoteRegistered, title, body, registrationLink(token))
+	s.tell(ctx, e, r, true, NoteRegistered, title, body, registrationLink(token))
 }
 
 // tellPromoted tells a registrant who moved up from the waiting list.
 func (s *Service) tellPromoted(ctx context.Context, e *Event, r *Registration) {
-	s.tell(ctx, e, r, NotePromoted, "キャンセル待ちから参加確定になりました: "+e.Title,
+	s.tell(ctx, e, r, false, NotePromoted, "キャンセル待ちから参加確定になりました: "+e.Title,
 		"会場に空きが出たため、キャンセル待ちから参加確定になりました。\n\n"+summary(e, r), eventLink(e))
 }
 
 // tellCancelled tells a registrant that the event was cancelled.
 func (s *Service) tellCancelled(ctx context.Context, e *Event, r *Registration) {
-	s.tell(ctx, e, r, NoteCancelled, "研修会は中止になりました: "+e.Title,
+	s.tell(ctx, e, r, false, NoteCancelled, "研修会は中止になりました: "+e.Title,
 		"お申し込みいただいた研修会は中止になりました。ご了承ください。\n\n"+summary(e, nil), eventLink(e))
 }
 
 // tellRegistrationCancelled confirms a cancellation to the registrant.
 func (s *Service) tellRegistrationCancelled(ctx context.Context, e *Event, r *Registration) {
-	s.tell(ctx, e, r, NoteCancelled, "参加登録をキャンセルしました: "+e.Title,
+	s.tell(ctx, e, r, true, NoteCancelled, "参加登録をキャンセルしました: "+e.Title,
 		"参加登録をキャンセルしました。\n\n"+summary(e, nil), eventLink(e))
 }
 

@@ -6,22 +6,38 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"slices"
 	"time"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/jatext"
 	"github.com/hakui-dev/hakui/internal/policy"
 	"github.com/hakui-dev/hakui/internal/ratelimit"
+	"github.com/hakui-dev/hakui/internal/reqinfo"
 )
 
-// RegisterRule limits registrations per client.
+// RegisterRule limits registrations per client (a guest's address, a
+// signed-in user) and cancellations through a manage link per client.
 var RegisterRule = ratelimit.Rule{Name: "event.register", Limit: 20, Window: time.Hour}
 
-const msgRegistrationNotFound = "お申し込みが見つかりません。"
+// MailRule limits the e-mails that registrations and cancellations through
+// public links send to one address, which nobody confirmed: beyond it the
+// action stands but no e-mail goes out.
+var MailRule = ratelimit.Rule{Name: "event.mail", Limit: 3, Window: 24 * time.Hour}
+
+const (
+	msgRegistrationNotFound = "お申し込みが見つかりません。"
+	msgAlreadyMine          = "この研修会にはすでに申し込んでいます。お申し込みは「参加予定の研修会」から確認・キャンセルできます。"
+	// msgAddressTaken answers a registration whose address has a live
+	// registration without saying so: the address's owner is told by
+	// e-mail, with a link to manage it.
+	msgAddressTaken = "このメールアドレスでは、いまお申し込みを受け付けられません。お申し込みの状況は、このアドレスあてにお送りするメールでご確認ください。"
+)
 
 // RegistrationInput is what a registrant gives.
 type RegistrationInput struct {
 	Name         string
-	Email        string // a signed-in user's own address when empty
+	Email        string // a guest's; a signed-in user registers with their account's address
 	Prefecture   string
 	Organisation string
 	Role         ParticipantRole
@@ -31,10 +47,15 @@ type RegistrationInput struct {
 // Register registers the actor (signed in, or a guest for an open
 // event) before the deadline. Venue registrations beyond the capacity
 // wait. A confirmation e-mail with an .ics file and the manage link
-// (/events/registrations/{token}) goes out. client is the caller's
-// address for the rate limit. It returns the registration and the manage
-// token (shown once). Invalid, Forbidden (audience), Conflict (already
-// registered, deadline passed), RateLimited.
+// (/events/registrations/{token}) goes out (at most MailRule's e-mails a
+// day to one guest address). client is the caller's address for the rate
+// limit. A signed-in user registers with their account's address (in.Email
+// is ignored), once per event. When a live registration has the address,
+// the answer does not say so: Conflict with a neutral message, and the
+// address is sent a new manage link of that registration, so that its
+// owner can cancel one made in their name. It returns the registration
+// and the manage token (shown once). Invalid, Forbidden (audience),
+// Conflict (already registered, deadline passed), RateLimited.
 func (s *Service) Register(ctx context.Context, actor policy.Actor, eventID int64, in RegistrationInput, client string) (*Registration, string, error) {
 	e, err := s.Store.Event(ctx, eventID)
 	if err != nil {
@@ -65,18 +86,94 @@ func (s *Service) Register(ctx context.Context, actor policy.Actor, eventID int6
 	if err := s.Limiter.Allow(ctx, RegisterRule, subject); err != nil {
 		return nil, "", err
 	}
+	if taken, err := s.registeredUser(ctx, actor, e.ID); err != nil || taken {
+		if err == nil {
+			err = apperr.E(apperr.Conflict, msgAlreadyMine)
+		}
+		return nil, "", err
+	}
 	token, hash, err := newToken()
 	if err != nil {
 		return nil, "", err
 	}
 	if err := s.Store.CreateRegistration(ctx, r, hash, capacityOf(e)); err != nil {
-		if apperr.Is(err, apperr.Conflict) {
-			return nil, "", apperr.E(apperr.Conflict, "このメールアドレスはすでにこの研修会に申し込まれています。")
+		if !apperr.Is(err, apperr.Conflict) {
+			return nil, "", err
 		}
-		return nil, "", err
+		// The user's own registration made concurrently, or the address's.
+		if taken, err := s.registeredUser(ctx, actor, e.ID); err != nil || taken {
+			if err == nil {
+				err = apperr.E(apperr.Conflict, msgAlreadyMine)
+			}
+			return nil, "", err
+		}
+		s.remind(ctx, e, r.Email)
+		return nil, "", apperr.E(apperr.Conflict, msgAddressTaken)
 	}
 	s.tellRegistered(ctx, e, r, token)
 	return r, token, nil
+}
+
+// registeredUser reports whether the signed-in actor has a live
+// registration for the event.
+func (s *Service) registeredUser(ctx context.Context, actor policy.Actor, eventID int64) (bool, error) {
+	if actor.Anonymous() {
+		return false, nil
+	}
+	mine, err := s.mine(ctx, actor)
+	if err != nil {
+		return false, err
+	}
+	return mine[eventID] != nil, nil
+}
+
+// remind sends the address a new manage link of its live registration for
+// e (the old link stops working: only the token's hash is kept), within
+// the address's e-mail limit; failures are logged.
+func (s *Service) remind(ctx context.Context, e *Event, address string) {
+	if s.Notifier == nil {
+		return
+	}
+	key := jatext.NormalizeEmail(address)
+	live, err := s.Store.Registrations(ctx, e.ID, Registered, Waitlisted)
+	if err != nil {
+		s.log().WarnContext(ctx, "registration reminder not sent", "event", e.ID, "err", err)
+		return
+	}
+	i := slices.IndexFunc(live, func(r Registration) bool { return jatext.NormalizeEmail(r.Email) == key })
+	if i < 0 || !s.mailAllowed(ctx, e, live[i].Email) {
+		return
+	}
+	r := &live[i]
+	token, hash, err := newToken()
+	if err == nil {
+		err = s.Store.ReplaceRegistrationToken(ctx, r.ID, hash)
+	}
+	if err != nil {
+		s.log().WarnContext(ctx, "registration reminder not sent", "event", e.ID, "registration", r.ID, "err", err)
+		return
+	}
+	body := "このメールアドレスで、次の研修会へのお申し込みがすでにあります。同じアドレスで改めてお申し込みがありましたので、お知らせします。\n\n" +
+		summary(e, r) + "\nお申し込みの確認・キャンセルは次のリンクからできます（以前お送りしたリンクは使えなくなりました）。" +
+		"お心当たりのないお申し込みは、このリンクからキャンセルしてください。"
+	s.mailTo(ctx, r.Email, "お申し込み内容のご確認: "+e.Title, body, registrationLink(token))
+}
+
+// mailAllowed counts an e-mail to an address nobody confirmed under
+// MailRule and reports whether it may go out. Over the limit it is
+// dropped and logged; when the counter cannot be read it goes out.
+func (s *Service) mailAllowed(ctx context.Context, e *Event, address string) bool {
+	err := s.Limiter.Allow(ctx, MailRule, jatext.NormalizeEmail(address))
+	switch {
+	case err == nil:
+		return true
+	case apperr.Is(err, apperr.RateLimited):
+		s.log().WarnContext(ctx, "e-mail to a registrant's address dropped: over the daily limit", "event", e.ID)
+		return false
+	default:
+		s.log().WarnContext(ctx, "e-mail limit not counted", "event", e.ID, "err", err)
+		return true
+	}
 }
 
 // registration validates in for e and returns the registration to store.
@@ -89,7 +186,9 @@ func (s *Service) registration(ctx context.Context, actor policy.Actor, e *Event
 		fields["name"] = msg
 	}
 	email := in.Email
-	if email == "" && !actor.Anonymous() {
+	if !actor.Anonymous() {
+		// A signed-in user's registration is theirs: their account's
+		// address, whatever the form said.
 		u, err := s.Store.User(ctx, actor.UserID)
 		if err != nil {
 			return nil, err
@@ -169,8 +268,13 @@ func (s *Service) byToken(ctx context.Context, token string) (*Registration, *Ev
 }
 
 // CancelByToken cancels the registration of a manage token. The earliest
-// waitlisted venue registrant moves up and is told.
+// waitlisted venue registrant moves up and is told. Attempts count under
+// RegisterRule per client (the request's address in ctx, package
+// reqinfo). RateLimited.
 func (s *Service) CancelByToken(ctx context.Context, token string) error {
+	if err := s.Limiter.Allow(ctx, RegisterRule, reqinfo.From(ctx).IP); err != nil {
+		return err
+	}
 	r, e, err := s.byToken(ctx, token)
 	if err != nil {
 		return err

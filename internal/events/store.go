@@ -32,7 +32,12 @@ type Store interface {
 	// capacity (counting registered venue places) is waitlisted. Sets
 	// r.ID, r.Status, r.Version. Conflict when the e-mail has a live
 	// registration for the event.
+	// Conflict as well when the user (UserID non-zero) has a live
+	// registration for the event.
 	CreateRegistration(ctx context.Context, r *Registration, tokenHash string, capacity int) error
+	// ReplaceRegistrationToken replaces the manage token's hash of a live
+	// registration. Conflict when cancelled, NotFound.
+	ReplaceRegistrationToken(ctx context.Context, id int64, tokenHash string) error
 	Registration(ctx context.Context, id int64) (*Registration, error)
 	RegistrationByToken(ctx context.Context, tokenHash string) (*Registration, error)
 	// Registrations returns an event's registrations of the statuses

@@ -3,6 +3,7 @@ package events_test
 import (
 	"bytes"
 	"encoding/csv"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,15 +249,22 @@ func TestNationalTraining(t *testing.T) {
 		noErr(t, w.svc.SaveGroupReport(ctx, w.organiser, byHand.Groups[0].ID, "参加者 001、参加者 013", "相談窓口の周知が課題。\n好事例を共有したい。"))
 		wantCode(t, w.svc.SaveGroupReport(ctx, w.otherCC, byHand.Groups[0].ID, "x", "y"), apperr.Forbidden)
 
-		// A registrant with a place finds their group, without addresses;
-		// others do not see the group work.
+		// A checked-in registrant finds their own group only, with names
+		// and roles; others do not see the group work (see also
+		// TestGroupWorkShowsOnlyOwnGroup).
 		seen, err := w.svc.GroupWork(ctx, w.otherCC, e.ID)
 		noErr(t, err)
-		if seen.Groups[0].Points == "" || seen.Groups[0].Members[0].Email != "" {
-			t.Errorf("registrant's group work: points %q, e-mail %q", seen.Groups[0].Points, seen.Groups[0].Members[0].Email)
+		if len(seen.Groups) != 1 || !slices.ContainsFunc(seen.Groups[0].Members, func(m events.Registration) bool { return m.Name == registered[0].Name }) {
+			t.Fatalf("registrant's group work: %+v", seen.Groups)
+		}
+		if m := seen.Groups[0].Members[0]; m.Email != "" || m.Organisation != "" || m.Prefecture != "" || m.Name == "" || m.Role == "" {
+			t.Errorf("registrant's group member %+v", m)
+		}
+		if seen.Groups[0].Number == byHand.Groups[0].Number && seen.Groups[0].Points == "" {
+			t.Error("registrant's group without its points")
 		}
 		_, err = w.svc.GroupWork(ctx, w.outsider, e.ID)
-		wantCode(t, err, apperr.Forbidden)
+		wantCode(t, err, apperr.NotFound)
 
 		// The CSV exports read back in Excel's encodings.
 		var buf bytes.Buffer

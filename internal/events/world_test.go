@@ -223,3 +223,15 @@ func ics(t *testing.T, m *notify.Mail) string {
 	t.Fatalf("no .ics attached to %q", m.Subject)
 	return ""
 }
+
+// manageToken returns the manage token of the link in the queued e-mail
+// to the address with the subject.
+func (w *world) manageToken(email, subject string) string {
+	w.t.Helper()
+	m := w.mail(email, subject)
+	_, rest, ok := strings.Cut(m.Text, "https://hakui.example.jp/events/registrations/")
+	if !ok {
+		w.t.Fatalf("no manage link in %q", m.Text)
+	}
+	return strings.Fields(rest)[0]
+}

@@ -2,12 +2,19 @@
 // database, so that every instance behind a load balancer shares them. It
 // guards the public links: event registration, survey answers, material
 // requests, the agencies' contact form and claim look-ups.
+//
+// Subjects (client addresses, e-mail addresses) are never stored in
+// clear: a key holds the HMAC-SHA256 of the subject under the limiter's
+// secret, so that the table of an anonymous survey does not keep who
+// answered.
 package ratelimit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -32,21 +39,54 @@ type Rule struct {
 type Limiter struct {
 	Store Store
 	Now   func() time.Time
+	// Secret keys the HMAC of the subjects in the stored keys. Nil: a
+	// plain SHA-256 (tests, tools).
+	Secret []byte
 }
 
-// maxSubject is the longest subject kept as is in a key; longer ones are
-// replaced by their SHA-256 so that the key fits the 200-character column.
-const maxSubject = 100
+// Key returns the counter's key of the subject under the rule without a
+// secret: the rule's name, a colon and the SHA-256 (hex) of the folded
+// subject (see Subject).
+func Key(rule Rule, subject string) string { return key(nil, rule, subject) }
 
 // Key returns the counter's key of the subject under the rule: the rule's
-// name, a colon and the subject in lower case (hashed when long).
-func Key(rule Rule, subject string) string {
-	subject = strings.ToLower(strings.TrimSpace(subject))
-	if len(subject) > maxSubject {
-		sum := sha256.Sum256([]byte(subject))
-		subject = hex.EncodeToString(sum[:])
+// name, a colon and the HMAC-SHA256 (hex) of the folded subject under the
+// limiter's secret.
+func (l *Limiter) Key(rule Rule, subject string) string {
+	if l == nil {
+		return Key(rule, subject)
 	}
-	return rule.Name + ":" + subject
+	return key(l.Secret, rule, subject)
+}
+
+func key(secret []byte, rule Rule, subject string) string {
+	subject = Subject(subject)
+	var sum []byte
+	if secret == nil {
+		s := sha256.Sum256([]byte(subject))
+		sum = s[:]
+	} else {
+		mac := hmac.New(sha256.New, secret)
+		mac.Write([]byte(subject))
+		sum = mac.Sum(nil)
+	}
+	return rule.Name + ":" + hex.EncodeToString(sum)
+}
+
+// Subject folds a subject as counted: trimmed and in lower case; an IPv6
+// client address stands for its /64 (one household or mobile device
+// holds the whole prefix), an IPv4 one for itself.
+func Subject(subject string) string {
+	subject = strings.ToLower(strings.TrimSpace(subject))
+	if a, err := netip.ParseAddr(subject); err == nil {
+		a = a.Unmap()
+		if a.Is6() {
+			p, _ := a.WithZone("").Prefix(64)
+			return p.String()
+		}
+		return a.String()
+	}
+	return subject
 }
 
 // Allow counts a hit of the subject (a client address, an e-mail) under
@@ -63,7 +103,7 @@ func (l *Limiter) Allow(ctx context.Context, rule Rule, subject string) error {
 	}
 	now = now.UTC()
 	start := now.Truncate(rule.Window)
-	n, err := l.Store.HitRateLimit(ctx, Key(rule, subject), start)
+	n, err := l.Store.HitRateLimit(ctx, l.Key(rule, subject), start)
 	if err != nil {
 		return err
 	}

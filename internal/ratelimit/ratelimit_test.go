@@ -91,33 +91,84 @@ func TestAllowWindowStart(t *testing.T) {
 	if err := l.Allow(context.Background(), ratelimit.Rule{Name: "r", Limit: 5, Window: 5 * time.Minute}, "x"); err != nil {
 		t.Fatal(err)
 	}
-	if want := "r:x@2026-11-23T10:05:00Z"; store.keys[0] != want {
+	if want := ratelimit.Key(ratelimit.Rule{Name: "r"}, "x") + "@2026-11-23T10:05:00Z"; store.keys[0] != want {
 		t.Errorf("key %q, want %q", store.keys[0], want)
 	}
 }
 
 func TestKey(t *testing.T) {
-	long := strings.Repeat("a", 300)
-	tests := []struct {
-		subject string
-		want    string
-	}{
-		{"192.0.2.1", "r:192.0.2.1"},
-		{" Doc@Example.JP ", "r:doc@example.jp"},
-		{strings.Repeat("x", 100), "r:" + strings.Repeat("x", 100)},
+	rule := ratelimit.Rule{Name: "survey.answer:7"}
+	same := [][]string{
+		{"192.0.2.1", " 192.0.2.1 "},
+		{" Doc@Example.JP ", "doc@example.jp"},
+		{strings.Repeat("A", 300), strings.Repeat("a", 300)},
+		// Every address of an IPv6 /64 is one client.
+		{"2001:db8:1:2::1", "2001:DB8:1:2:ffff:0:0:9"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::1%eth0"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
 	}
-	rule := ratelimit.Rule{Name: "r"}
-	for _, tt := range tests {
-		if got := ratelimit.Key(rule, tt.subject); got != tt.want {
-			t.Errorf("Key(%q) = %q, want %q", tt.subject, got, tt.want)
+	for _, tt := range same {
+		if a, b := ratelimit.Key(rule, tt[0]), ratelimit.Key(rule, tt[1]); a != b {
+			t.Errorf("Key(%q) = %q, Key(%q) = %q: want the same counter", tt[0], a, tt[1], b)
 		}
 	}
-	k := ratelimit.Key(rule, long)
-	if len(k) != 2+64 || k == ratelimit.Key(rule, long+"b") {
-		t.Errorf("long subject key %q", k)
+	apart := [][]string{
+		{"192.0.2.1", "192.0.2.2"}, // IPv4 addresses stay whole
+		{"2001:db8:1:2::1", "2001:db8:1:3::1"},
+		{strings.Repeat("a", 300), strings.Repeat("a", 300) + "b"},
 	}
-	if ratelimit.Key(rule, strings.ToUpper(long)) != k {
-		t.Error("long subjects are not folded to lower case before hashing")
+	for _, tt := range apart {
+		if ratelimit.Key(rule, tt[0]) == ratelimit.Key(rule, tt[1]) {
+			t.Errorf("%q and %q share a counter", tt[0], tt[1])
+		}
+	}
+	// No subject is kept in clear, and every key fits the column.
+	for _, subject := range []string{"198.51.100.23", "2001:db8:1:2::1", "doc@example.jp", strings.Repeat("x", 1000)} {
+		k := ratelimit.Key(rule, subject)
+		if !strings.HasPrefix(k, "survey.answer:7:") || len(k) != len("survey.answer:7:")+64 {
+			t.Errorf("Key(%q) = %q, want the rule's name and a hex digest", subject, k)
+		}
+		for _, part := range []string{subject, "198.51.100", "2001:db8", "example"} {
+			if strings.Contains(k, part) {
+				t.Errorf("Key(%q) = %q keeps %q in clear", subject, k, part)
+			}
+		}
+	}
+	// With a secret, the key is an HMAC: it differs from the plain hash
+	// and between secrets, so a stolen table cannot be matched against a
+	// list of addresses without the server's secret.
+	a := &ratelimit.Limiter{Secret: []byte("secret a")}
+	b := &ratelimit.Limiter{Secret: []byte("secret b")}
+	plain := ratelimit.Key(rule, "198.51.100.23")
+	if ka := a.Key(rule, "198.51.100.23"); ka == plain || ka == b.Key(rule, "198.51.100.23") || len(ka) != len(plain) {
+		t.Errorf("keys with secrets: %q, %q, plain %q", ka, b.Key(rule, "198.51.100.23"), plain)
+	}
+	if (&ratelimit.Limiter{}).Key(rule, "x") != ratelimit.Key(rule, "x") {
+		t.Error("a limiter without a secret does not use the plain hash")
+	}
+}
+
+func TestAllowSecretAndPrefix(t *testing.T) {
+	ctx := context.Background()
+	store := &memStore{}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	l := &ratelimit.Limiter{Store: store, Now: func() time.Time { return now }, Secret: []byte("server secret")}
+	rule := ratelimit.Rule{Name: "event.register", Limit: 2, Window: time.Hour}
+	for _, client := range []string{"2001:db8::1", "2001:db8::2"} {
+		if err := l.Allow(ctx, rule, client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Allow(ctx, rule, "2001:db8::3"); !apperr.Is(err, apperr.RateLimited) {
+		t.Errorf("third address of one /64: got %v, want RateLimited", err)
+	}
+	if err := l.Allow(ctx, rule, "2001:db8:0:1::1"); err != nil {
+		t.Errorf("another /64: %v", err)
+	}
+	for _, k := range store.keys {
+		if strings.Contains(k, "2001") || strings.HasPrefix(k, ratelimit.Key(rule, "2001:db8::1")) {
+			t.Errorf("stored key %q is not keyed with the secret", k)
+		}
 	}
 }
 

@@ -92,6 +92,16 @@ func (db *DB) CreateRegistration(ctx context.Context, r *events.Registration, to
 	})
 }
 
+// ReplaceRegistrationToken replaces the manage token's hash of a live
+// registration (the old link stops working). Conflict when it is
+// cancelled, NotFound when there is no such registration.
+func (db *DB) ReplaceRegistrationToken(ctx context.Context, id int64, tokenHash string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		return conditional(ctx, tx, `SELECT 1 FROM event_registrations WHERE id = $1`, id, `UPDATE event_registrations
+			SET token_hash = $1 WHERE id = $2 AND status <> 'cancelled'`, tokenHash, id)
+	})
+}
+
 // venuePlaces counts the registered venue places of an event.
 func venuePlaces(ctx context.Context, tx *sql.Tx, eventID int64) (int, error) {
 	var n int

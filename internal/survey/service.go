@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"io"
 	"log/slog"
 	"slices"
@@ -44,8 +45,28 @@ const (
 	AuditExported = "survey.exported"
 )
 
-// AnswerRule limits anonymous answers through a public link, per client.
-var AnswerRule = ratelimit.Rule{Name: "survey.answer", Limit: 10, Window: time.Hour}
+// AnswerRule limits valid anonymous answers through a public link, per
+// survey and client (the counter of survey 7 is "survey.answer:7"): a
+// reception tablet or the clinic's Wi-Fi serves a whole waiting room, so
+// the limit is generous and one survey's counter never blocks another.
+var AnswerRule = ratelimit.Rule{Name: "survey.answer", Limit: 30, Window: time.Hour}
+
+// answerRule is AnswerRule for one survey.
+func answerRule(sv *Survey) ratelimit.Rule {
+	rule := AnswerRule
+	rule.Name += ":" + strconv.FormatInt(sv.ID, 10)
+	return rule
+}
+
+// stamp returns the time to store on a response of sv: a patient
+// survey's anonymous responses keep only the hour, so that the time of a
+// visit cannot single a patient out; event surveys keep the instant.
+func stamp(sv *Survey, t time.Time) time.Time {
+	if sv.Kind == KindPatient {
+		return t.UTC().Truncate(time.Hour)
+	}
+	return t
+}
 
 // Messages shown to respondents.
 const (
@@ -336,7 +357,8 @@ func (s *Service) EditForm(ctx context.Context, editToken string) (*Form, error)
 type Answers map[int64]Answer
 
 // SubmitPublic records an anonymous response through a public link
-// (rate limited by client) and returns its edit token (the link
+// (valid responses are rate limited per survey and client; the times
+// stored keep only the hour) and returns its edit token (the link
 // /s/{slug}/edit/{token} lets the respondent change it until the survey
 // closes). Invalid with per-item errors (keys "item-{id}"); Conflict
 // when closed; RateLimited.
@@ -348,20 +370,20 @@ func (s *Service) SubmitPublic(ctx context.Context, slug string, a Answers, clie
 	if err := s.accepting(sv); err != nil {
 		return "", err
 	}
-	if s.Limiter != nil {
-		if err := s.Limiter.Allow(ctx, AnswerRule, client); err != nil {
-			return "", err
-		}
-	}
 	answers, err := validateAnswers(sv, a)
 	if err != nil {
+		return "", err
+	}
+	// Counted once valid: mistakes of one respondent do not lock the
+	// others behind the same address out.
+	if err := s.Limiter.Allow(ctx, answerRule(sv), client); err != nil {
 		return "", err
 	}
 	token, err := newToken(32)
 	if err != nil {
 		return "", err
 	}
-	now := s.now()
+	now := stamp(sv, s.now())
 	r := &Response{SurveyID: sv.ID, Answers: answers, CreatedAt: now, UpdatedAt: now}
 	if err := s.Store.SaveResponse(ctx, r, tokenHash(token)); err != nil {
 		return "", err
@@ -425,7 +447,7 @@ func (s *Service) SubmitEdit(ctx context.Context, editToken string, a Answers) e
 		return err
 	}
 	r := &Response{ID: old.ID, SurveyID: sv.ID, InvitationID: old.InvitationID, Answers: answers,
-		CreatedAt: old.CreatedAt, UpdatedAt: s.now()}
+		CreatedAt: old.CreatedAt, UpdatedAt: stamp(sv, s.now())}
 	return s.Store.SaveResponse(ctx, r, "")
 }
 
@@ -542,12 +564,12 @@ func (s *Service) TagComment(ctx context.Context, actor policy.Actor, surveyID, 
 }
 
 // Encoding is a CSV encoding for Excel.
-type Encoding string
+type Encoding = excelcsv.Encoding
 
 // Encodings.
 const (
-	UTF8BOM  Encoding = "utf-8"
-	ShiftJIS Encoding = "shift_jis"
+	UTF8BOM  = excelcsv.UTF8BOM
+	ShiftJIS = excelcsv.ShiftJIS
 )
 
 // ExportResponses writes every response as CSV, one row each, a column
@@ -566,12 +588,21 @@ func (s *Service) ExportResponses(ctx context.Context, actor policy.Actor, id in
 		return err
 	}
 	header := []string{"回答ID", "受付日時"}
+	if sv.Kind == KindPatient {
+		// Anonymous patients: no stored ID, the day only, and an order
+		// within the day that the reception log cannot be matched to.
+		header = []string{"番号", "受付日"}
+		anonymousOrder(sv, responses)
+	}
 	for _, it := range sv.Items {
 		header = append(header, it.Label)
 	}
 	records := [][]string{header}
-	for _, r := range responses {
+	for n, r := range responses {
 		rec := []string{strconv.FormatInt(r.ID, 10), r.CreatedAt.In(career.JST).Format("2006-01-02 15:04")}
+		if sv.Kind == KindPatient {
+			rec = []string{strconv.Itoa(n + 1), r.CreatedAt.In(career.JST).Format("2006-01-02")}
+		}
 		for _, it := range sv.Items {
 			rec = append(rec, answerCell(it, r.Answers))
 		}
@@ -836,4 +867,15 @@ func newToken(n int) (string, error) {
 func tokenHash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// anonymousOrder sorts a patient survey's responses by the day received
+// and, within a day, by a hash of the response keyed by the survey's
+// secret link: stable across exports, unrelated to arrival.
+func anonymousOrder(sv *Survey, responses []Response) {
+	key := func(r Response) string {
+		sum := sha256.Sum256([]byte(sv.PublicSlug + ":" + strconv.FormatInt(r.ID, 10)))
+		return r.CreatedAt.In(career.JST).Format("2006-01-02") + hex.EncodeToString(sum[:])
+	}
+	slices.SortFunc(responses, func(a, b Response) int { return strings.Compare(key(a), key(b)) })
 }

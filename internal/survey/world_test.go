@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ type world struct {
 	db    *sqlstore.DB
 	clock *jobstest.Clock
 	svc   *survey.Service
+	limit *keyLog // the rate limiter's store
 
 	univ, clinic, other int64
 	member              policy.Actor // 山田 花子, coordinator of the university
@@ -54,13 +56,14 @@ func newWorld(t *testing.T, engine sqlstore.Dialect) *world {
 	w := &world{t: t, ctx: context.Background(), db: sqlstoretest.Open(t, engine),
 		clock: jobstest.NewClock(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))} // 10:00 JST
 	w.db.Now = w.clock.Now
+	w.limit = &keyLog{Store: w.db}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rec := &audit.Recorder{Store: w.db, Log: log}
 	queue := jobs.NewQueue(w.db, w.clock.Now)
 	notifier := &notify.Notifier{Store: w.db, Log: log, Jobs: queue, SMTP: notify.SMTP{Addr: "127.0.0.1:1", From: "hakui@example.jp"},
 		BaseURL: func() string { return "https://hakui.example.jp" }}
 	w.svc = &survey.Service{Store: w.db, Guard: &guard.Guard{Audit: rec}, Audit: rec, Notifier: notifier,
-		Limiter: &ratelimit.Limiter{Store: w.db, Now: w.clock.Now}, Log: log, Now: w.clock.Now}
+		Limiter: &ratelimit.Limiter{Store: w.limit, Now: w.clock.Now}, Log: log, Now: w.clock.Now}
 
 	w.univ = w.org(identity.OrgUniversity, "白衣大学 キャリアコーディネーター室")
 	w.clinic = w.org(identity.OrgInstitution, "白衣内科クリニック")
@@ -214,4 +217,25 @@ func wantField(t *testing.T, err error, field string) {
 	if _, ok := apperr.FieldsOf(err)[field]; !ok || !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("err = %v (fields %v), want a message on %s", err, apperr.FieldsOf(err), field)
 	}
+}
+
+// keyLog is the rate limiter's store that remembers the keys it counts.
+type keyLog struct {
+	ratelimit.Store
+	mu   sync.Mutex
+	keys []string
+}
+
+func (k *keyLog) HitRateLimit(ctx context.Context, key string, window time.Time) (int, error) {
+	k.mu.Lock()
+	k.keys = append(k.keys, key)
+	k.mu.Unlock()
+	return k.Store.HitRateLimit(ctx, key, window)
+}
+
+// counted returns the keys counted so far.
+func (k *keyLog) counted() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]string(nil), k.keys...)
 }

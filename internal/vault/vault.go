@@ -5,9 +5,12 @@ package vault
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -31,12 +34,15 @@ var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 // Keyring holds the data-encryption keys by id; Current seals new data.
 type Keyring struct {
 	keys    map[string]cipher.AEAD
+	raw     map[string][]byte // for Derive
 	order   []string
 	current string
 }
 
 // NewKeyring returns an empty keyring.
-func NewKeyring() *Keyring { return &Keyring{keys: map[string]cipher.AEAD{}} }
+func NewKeyring() *Keyring {
+	return &Keyring{keys: map[string]cipher.AEAD{}, raw: map[string][]byte{}}
+}
 
 // Add adds a 32-byte key under id and makes it current.
 func (k *Keyring) Add(id string, key []byte) error {
@@ -58,9 +64,24 @@ func (k *Keyring) Add(id string, key []byte) error {
 		return err
 	}
 	k.keys[id] = aead
+	k.raw[id] = bytes.Clone(key)
 	k.order = append(k.order, id)
 	k.current = id
 	return nil
+}
+
+// Derive returns a 32-byte sub-key of the current key for a purpose
+// named by label (e.g. "ratelimit"): the HMAC-SHA256 of the label under
+// the key. Sub-keys of different labels are independent; a new current
+// key gives new sub-keys.
+func (k *Keyring) Derive(label string) ([]byte, error) {
+	key, ok := k.raw[k.current]
+	if !ok {
+		return nil, errors.New("vault: keyring has no key")
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("hakui/vault/derive/" + label))
+	return mac.Sum(nil), nil
 }
 
 // Current returns the id of the key that seals new data.
