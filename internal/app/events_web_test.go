@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	jpenc "golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/transform"
@@ -206,7 +208,7 @@ func TestEventPagesOrganiser(t *testing.T) {
 		pwebExpect(t, org.Post(path+"/status", url.Values{"status": {"published"}, "version": {version}}), http.StatusSeeOther, "publish")
 		pwebContains(t, pwebExpect(t, w.anonymous().Get(path), http.StatusOK, "published"), "published", "基調講演", "45分")
 		// A stale form is a conflict with a way to reload.
-		r = pwebExpect(t, org.Post(path+"/status", url.Values{"status": {"cancelled"}, "version": {version}}), http.StatusConflict, "stale status")
+		r = pwebExpect(t, org.Post(path+"/status", url.Values{"status": {"cancelled"}, "version": {version}, "confirm": {"1"}}), http.StatusConflict, "stale status")
 		pwebContains(t, r, "stale status", "最新の状態を読み込む", `href="`+path+`/manage"`)
 
 		// Groups: 9 checked-in people, 3 groups over 2 themes.
@@ -412,4 +414,270 @@ func TestSurveyPages(t *testing.T) {
 		pwebExpect(t, w.outsider.c.Post(spath+"/close", url.Values{"version": {"1"}}), http.StatusNotFound, "outsider close")
 		pwebExpect(t, w.anonymous().Get("/s/no-such-survey-link-0000000"), http.StatusNotFound, "unknown slug")
 	})
+}
+
+// fullWidth writes ASCII digits, '/' and ':' as people type them with a
+// Japanese input method.
+func fullWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r == '/' || r == ':' {
+			return r - '!' + '！'
+		}
+		return r
+	}, s)
+}
+
+// registrationID returns the ID of the event's registration by name.
+func (w *eventsWorld) registrationID(t *testing.T, eventID int64, name string) int64 {
+	t.Helper()
+	regs, err := w.env.Main.Events.Registrations(context.Background(), w.actor(t, w.organiser), eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, reg := range regs {
+		if reg.Name == name {
+			return reg.ID
+		}
+	}
+	t.Fatalf("no registration of %s", name)
+	return 0
+}
+
+// TestEventPagesRegistrantCancels: a signed-in registrant reads their
+// place in the same words as everywhere (参加確定, キャンセル待ち) and
+// cancels from the event page; nobody else cancels it that way.
+func TestEventPagesRegistrantCancels(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newEventsWorld(t, env)
+		ev := w.hybridEvent(t, "秋の研修会", 1)
+		path := "/events/" + itoa(ev.ID)
+		w.registerGuests(t, ev.ID, 0, 1, events.AttendVenue)
+
+		// The venue is full: the doctor waits, and no e-mail is promised
+		// (no SMTP server in the tests).
+		r := pwebExpect(t, w.doctor.c.Post(path+"/register", eventsRegisterForm(w.doctor.Name(), w.doctor.Email(), "東京都", events.AttendVenue)),
+			http.StatusOK, "doctor waits")
+		pwebContains(t, r, "doctor waits", "キャンセル待ち（会場）", "メールはお送りしていません")
+		pwebLacks(t, r, "doctor waits", "メールでお知らせします", "確認メールにも記載")
+		r = pwebExpect(t, w.doctor.c.Get(path), http.StatusOK, "doctor's event page")
+		pwebContains(t, r, "doctor's event page", "キャンセル待ち（会場）", "参加をキャンセルする", "このページでご確認ください")
+		pwebLacks(t, r, "doctor's event page", "参加登録済み", "メールでお知らせします")
+		withdraw := pwebFind(t, r, `action="(/events/\d+/registrations/\d+/withdraw)"`, "withdraw form")
+		if rid := w.registrationID(t, ev.ID, w.doctor.Name()); withdraw != path+"/registrations/"+itoa(rid)+"/withdraw" {
+			t.Fatalf("withdraw form %q for registration %d", withdraw, rid)
+		}
+		r = pwebExpect(t, w.doctor.c.Get("/events"), http.StatusOK, "doctor's list")
+		pwebContains(t, r, "doctor's list", "キャンセル待ち（会場）")
+		r = pwebExpect(t, w.organiser.c.Get(path+"/manage"), http.StatusOK, "manage words")
+		pwebContains(t, r, "manage words", "<td>参加確定</td>", "<td>キャンセル待ち</td>")
+		pwebLacks(t, r, "manage words", "参加登録済み")
+
+		// Others cannot cancel it through the registrant's form.
+		pwebExpect(t, w.officer.c.Post(withdraw, url.Values{}), http.StatusConflict, "officer withdraws the doctor")
+		if r := w.anonymous().Post(withdraw, url.Values{}); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+			t.Fatalf("anonymous withdraw: %d %q", r.Status, r.Location)
+		}
+
+		// The doctor cancels; the page offers the form again.
+		pwebExpect(t, w.doctor.c.Post(withdraw, url.Values{}), http.StatusSeeOther, "withdraw")
+		r = pwebExpect(t, w.doctor.c.Get(path), http.StatusOK, "after withdrawing")
+		pwebContains(t, r, "after withdrawing", `action="/events/`+itoa(ev.ID)+`/register"`)
+		pwebLacks(t, r, "after withdrawing", "申し込み済みです")
+		pwebContains(t, pwebExpect(t, w.doctor.c.Post(withdraw, url.Values{}), http.StatusConflict, "withdraw twice"), "withdraw twice", "最新の状態を読み込む")
+		regs, err := env.Main.Events.Registrations(context.Background(), w.actor(t, w.organiser), ev.ID, events.Cancelled)
+		if err != nil || len(regs) != 1 || regs[0].Name != w.doctor.Name() {
+			t.Fatalf("cancelled registrations: %+v %v", regs, err)
+		}
+	})
+}
+
+// TestEventPagesManageTools: the management page lists the event's
+// surveys, searches and filters the registrations for the check-in desk,
+// and asks before cancelling the event.
+func TestEventPagesManageTools(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newEventsWorld(t, env)
+		ev := w.hybridEvent(t, "受付の研修会", 3)
+		other := w.hybridEvent(t, "別の研修会", 0)
+		path := "/events/" + itoa(ev.ID)
+		org := w.organiser.c
+		guests := w.registerGuests(t, ev.ID, 0, 5, events.AttendVenue) // 3 places: guests 4 and 5 wait
+		w.checkIn(t, guests[0])
+		sv := w.likertSurvey(t, "受付の研修会 アンケート", ev.ID)
+		w.likertSurvey(t, "別の研修会 アンケート", other.ID)
+
+		r := pwebExpect(t, org.Get(path+"/manage"), http.StatusOK, "manage")
+		pwebContains(t, r, "manage", "受付の研修会 アンケート", `href="/surveys/`+itoa(sv.ID)+`"`, `href="/surveys/`+itoa(sv.ID)+`/results"`, "下書き")
+		pwebLacks(t, r, "manage", "別の研修会 アンケート")
+
+		// Search, NFKC: full-width letters find guest3@example.jp; a
+		// prefecture; a name without its space.
+		for _, c := range []struct {
+			query string
+			want  []string
+			not   []string
+		}{
+			{"q=" + url.QueryEscape("ＧＵＥＳＴ３"), []string{"参加者 3"}, []string{"参加者 1<", "参加者 2<"}},
+			{"q=" + url.QueryEscape("大阪"), []string{"参加者 2"}, []string{"参加者 1<", "参加者 3<"}},
+			{"q=" + url.QueryEscape("参加者4"), []string{"参加者 4"}, []string{"参加者 5<"}},
+			{"status=waitlisted", []string{"参加者 4", "参加者 5"}, []string{"参加者 1<", "参加者 2<"}},
+			{"status=unchecked", []string{"参加者 2", "参加者 3"}, []string{"参加者 1<", "参加者 4<"}},
+			{"status=checkedin", []string{"参加者 1"}, []string{"参加者 2<"}},
+		} {
+			r := pwebExpect(t, org.Get(path+"/manage?"+c.query), http.StatusOK, "search "+c.query)
+			pwebContains(t, r, "search "+c.query, c.want...)
+			pwebLacks(t, r, "search "+c.query, c.not...)
+		}
+		// Checking in from a search comes back to it.
+		r = pwebExpect(t, org.Post(path+"/registrations/"+itoa(guests[1].ID)+"/checkin", url.Values{"present": {"1"}, "q": {"大阪"}}),
+			http.StatusSeeOther, "check in from a search")
+		if !strings.Contains(r.Location, "/manage?q=") {
+			t.Fatalf("check-in redirect %q", r.Location)
+		}
+
+		// Cancelling the event needs the confirmation.
+		version := pwebFind(t, org.Get(path+"/manage"), versionRE, "event version")
+		pwebContains(t, org.Get(path+"/manage"), "cancel form", `name="confirm" value="1" required`)
+		pwebExpect(t, org.Post(path+"/status", url.Values{"status": {"cancelled"}, "version": {version}}), http.StatusBadRequest, "cancel unconfirmed")
+		if got := w.event(t, ev.ID); got.Status != events.StatusPublished {
+			t.Fatalf("cancelled without confirmation: %s", got.Status)
+		}
+		pwebExpect(t, org.Post(path+"/status", url.Values{"status": {"cancelled"}, "version": {version}, "confirm": {"1"}}), http.StatusSeeOther, "cancel")
+		if got := w.event(t, ev.ID); got.Status != events.StatusCancelled {
+			t.Fatalf("event not cancelled: %s", got.Status)
+		}
+	})
+}
+
+// TestEventPagesGroupsKeepWork: a printable list of all the groups, and
+// re-assigning asks first once presenters were recorded or members moved.
+func TestEventPagesGroupsKeepWork(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newEventsWorld(t, env)
+		ev := w.hybridEvent(t, "グループの研修会", 0)
+		path := "/events/" + itoa(ev.ID)
+		org := w.organiser.c
+		guests := w.registerGuests(t, ev.ID, 0, 6, events.AttendVenue)
+		w.checkIn(t, guests...)
+		assign := url.Values{"groups": {"2"}, "themes": {"地域医療\n働き方"}, "seed": {"7"}, "version": {"0"}}
+		pwebExpect(t, org.Post(path+"/groups", assign), http.StatusSeeOther, "assign")
+
+		r := pwebExpect(t, org.Get(path+"/groups"), http.StatusOK, "groups")
+		pwebContains(t, r, "groups", `href="/events/`+itoa(ev.ID)+`/groups/print?layout=list"`)
+		pwebLacks(t, r, "groups", `name="confirm"`)
+		r = pwebExpect(t, org.Get(path+"/groups/print?layout=list"), http.StatusOK, "print list")
+		pwebContains(t, r, "print list", `class="group-list-table"`, "グループ1", "グループ2", "地域医療", "働き方")
+		for _, g := range guests {
+			pwebContains(t, r, "print list", "<td>"+g.Name+"</td>")
+		}
+		if strings.Contains(r.Body, `class="group-sheet"`) || strings.Contains(between(r.Body, `<main`, `</main>`), "<form") {
+			t.Fatal("the list prints the one-page sheets or a form")
+		}
+
+		// A re-assignment before anything was recorded needs no confirmation.
+		version := pwebFind(t, org.Get(path+"/groups"), versionRE, "group version")
+		assign.Set("version", version)
+		pwebExpect(t, org.Post(path+"/groups", assign), http.StatusSeeOther, "re-assign untouched")
+
+		// After a report it does; the input is kept.
+		r = pwebExpect(t, org.Get(path+"/groups"), http.StatusOK, "groups again")
+		gid := pwebFind(t, r, `action="/events/\d+/groups/(\d+)/report"`, "report form")
+		pwebExpect(t, org.Post(path+"/groups/"+gid+"/report", url.Values{"presenters": {guests[0].Name}, "points": {"当直の負担"}}), http.StatusSeeOther, "report")
+		r = pwebExpect(t, org.Get(path+"/groups"), http.StatusOK, "recorded groups")
+		pwebContains(t, r, "recorded groups", `name="confirm"`, "記録した発表者と要点、手で移動した内容は消えます")
+		assign.Set("version", pwebFind(t, r, versionRE, "group version"))
+		assign.Set("themes", "地域医療\n働き方\n子育て")
+		r = pwebExpect(t, org.Post(path+"/groups", assign), http.StatusBadRequest, "re-assign unconfirmed")
+		pwebContains(t, r, "re-assign unconfirmed", "記録した発表者と要点、手で移動した内容は消えます", "子育て")
+		pwebContains(t, org.Get(path+"/groups"), "report kept", "当直の負担")
+		assign.Set("confirm", "1")
+		pwebExpect(t, org.Post(path+"/groups", assign), http.StatusSeeOther, "re-assign confirmed")
+		pwebLacks(t, org.Get(path+"/groups"), "report gone", "当直の負担")
+	})
+}
+
+// TestEventPagesFormsAndWording: the event form lists organisations by
+// name, numbers the programme from 1 and reads typed dates; the material
+// request's wording, its rejection asks first; no e-mail is promised
+// without a mail server; a clinic's survey list does not lead to events.
+func TestEventPagesFormsAndWording(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		w := newEventsWorld(t, env)
+		org := w.organiser.c
+		orgPath := "/orgs/" + itoa(w.uni) + "/events"
+		r := pwebExpect(t, org.Get(orgPath+"/new"), http.StatusOK, "new form")
+		pwebContains(t, r, "new form", `<select id="audience_orgs" name="audience_orgs" multiple`, `<option value="`+itoa(w.pref)+`">白衣県</option>`,
+			"白衣総合病院", "1行目の演題", `<td>1</td>`)
+		pwebLacks(t, r, "new form", "0番目", "0行目", "番号、カンマ区切り")
+
+		in := w.eventInput("県内限定の研修会", 20)
+		typed := func(t time.Time) string { return t.In(career.JST).Format("2006/01/02 15:04") }
+		form := url.Values{"title": {in.Title}, "description": {in.Description},
+			"starts_at": {fullWidth(typed(in.StartsAt))}, "ends_at": {typed(in.EndsAt)},
+			"registration_deadline": {in.RegistrationDeadline.In(career.JST).Format("2006-01-02T15:04")},
+			"mode":                  {"venue"}, "venue": {in.Venue}, "venue_capacity": {"20"}, "audience": {"organisations"},
+			"audience_orgs": {itoa(w.pref)},
+			"talk_title":    {"開会", "", ""}, "talk_speaker": {"", "", "白衣 花子"}, "talk_time": {"", "", ""}, "talk_minutes": {"", "", "30"}}
+		r = pwebExpect(t, org.Post(orgPath+"/new", form), http.StatusBadRequest, "row without a title")
+		pwebContains(t, r, "row without a title", "プログラム3行目の演題名", `href="#talk-2"`, `<option value="`+itoa(w.pref)+`" selected>白衣県</option>`)
+		form["talk_speaker"], form["talk_minutes"] = []string{"", "", ""}, []string{"", "", ""}
+		r = pwebExpect(t, org.Post(orgPath+"/new", form), http.StatusSeeOther, "create with typed dates")
+		id := mustInt(t, pwebFind(t, &apptest.Response{Body: r.Location}, `^/events/(\d+)/manage$`, "event path"))
+		got := w.event(t, id)
+		if !got.StartsAt.Equal(in.StartsAt) || !got.EndsAt.Equal(in.EndsAt) || len(got.AudienceOrgs) != 1 || got.AudienceOrgs[0] != w.pref {
+			t.Fatalf("stored event: %v–%v orgs %v, want %v–%v [%d]", got.StartsAt, got.EndsAt, got.AudienceOrgs, in.StartsAt, in.EndsAt, w.pref)
+		}
+		pwebContains(t, org.Get("/events/"+itoa(id)+"/edit"), "edit form", `<option value="`+itoa(w.pref)+`" selected>白衣県</option>`,
+			`value="`+typed(in.StartsAt)+`"`)
+
+		// Materials by request: the role's wording, no e-mail promised,
+		// a rejection asks first.
+		ev := w.hybridEvent(t, "録画の研修会", 0)
+		path := "/events/" + itoa(ev.ID)
+		pwebExpect(t, org.Post(path+"/materials", url.Values{"kind": {"recording"}, "title": {"録画"}, "url": {"https://video.example.jp/r"}, "visibility": {"request"}}),
+			http.StatusSeeOther, "add recording")
+		reqPath := pwebFind(t, w.anonymous().Get(path), `href="(/events/materials/\d+/request)\?event=`, "request link")
+		r = pwebExpect(t, w.anonymous().Get(reqPath+"?event="+itoa(ev.ID)), http.StatusOK, "request form")
+		pwebContains(t, r, "request form", "主催者から閲覧用のリンクをお知らせします")
+		pwebLacks(t, r, "request form", "メールでお送りします")
+		r = pwebExpect(t, w.anonymous().Post(reqPath, url.Values{"name": {"山田 花子"}, "prefecture": {"福岡県"}, "email": {"yamada@example.jp"}}),
+			http.StatusBadRequest, "request without a role")
+		pwebContains(t, r, "request without a role", "お立場を選んでください")
+		for _, name := range []string{"山田 花子", "田中 次郎"} {
+			pwebLacks(t, pwebExpect(t, w.anonymous().Post(reqPath, url.Values{"name": {name}, "prefecture": {"福岡県"}, "role": {"doctor"},
+				"email": {"req@example.jp"}}), http.StatusOK, "request "+name), "request "+name, "あてに閲覧用のリンクをお送りします")
+		}
+		r = pwebExpect(t, org.Get(path+"/materials"), http.StatusOK, "requests")
+		rids := regexpAll(r.Body, `action="/events/\d+/materials/requests/(\d+)"`)
+		if len(rids) < 2 {
+			t.Fatalf("request forms: %v", rids)
+		}
+		reject := path + "/materials/requests/" + rids[0]
+		r = pwebExpect(t, org.Post(reject, url.Values{"decision": {"reject"}, "reason": {"院外の方には公開していません"}}), http.StatusBadRequest, "reject unconfirmed")
+		pwebContains(t, r, "reject unconfirmed", "確認にチェック", `value="院外の方には公開していません"`)
+		pwebExpect(t, org.Post(reject, url.Values{"decision": {"reject"}, "reason": {"院外の方には公開していません"}, "confirm": {"1"}}), http.StatusSeeOther, "reject")
+		pwebContains(t, org.Get(path+"/materials"), "rejected", "見送りました")
+		var approve string
+		for _, rid := range regexpAll(org.Get(path+"/materials").Body, `action="/events/\d+/materials/requests/(\d+)"`) {
+			approve = path + "/materials/requests/" + rid
+		}
+		r = pwebExpect(t, org.Post(approve, url.Values{"decision": {"approve"}}), http.StatusOK, "approve")
+		pwebContains(t, r, "approve", "このリンクを申請した方にお伝えください")
+		pwebLacks(t, r, "approve", "メールでお送りしました", "メールで送りました")
+
+		// A clinic's survey list does not lead to events it does not hold.
+		clinic := w.outsider.c
+		r = pwebExpect(t, clinic.Get("/orgs/"+itoa(w.hospital)+"/surveys"), http.StatusOK, "clinic surveys")
+		pwebLacks(t, r, "clinic surveys", "研修会の管理")
+		pwebContains(t, org.Get("/orgs/"+itoa(w.uni)+"/surveys"), "university surveys", "← 研修会の管理")
+	})
+}
+
+// regexpAll returns the first group of every match.
+func regexpAll(body, re string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
 }

@@ -28,6 +28,7 @@ func (s *Server) eventsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /events/{id}/{page}", s.eventSubpage)
 	mux.HandleFunc("POST /events/{id}/{page}", s.eventAction)
 	mux.HandleFunc("POST /events/registrations/{token}/cancel", s.cancelRegistration)
+	mux.Handle("POST /events/{id}/registrations/{rid}/withdraw", s.signedIn(s.withdrawRegistration))
 	s.eventsOrgRoutes(mux)
 	s.eventsMaterialRoutes(mux)
 	s.surveysRoutes(mux)
@@ -126,20 +127,58 @@ func eventRows(list []events.EventView) []eventRow {
 // registrationRow is a registration with its event's times written out.
 type registrationRow struct {
 	events.RegistrationView
-	When string
+	When       string
+	StatusText string
+}
+
+// statusWord is a registration's status in the words every page uses:
+// 参加確定, キャンセル待ち, キャンセル済み.
+func statusWord(st events.RegistrationStatus) string {
+	switch st {
+	case events.Registered:
+		return "参加確定"
+	case events.Waitlisted:
+		return "キャンセル待ち"
+	case events.Cancelled:
+		return "キャンセル済み"
+	}
+	return st.Label()
 }
 
 // registrationStatusText is what a registrant reads about their place.
 func registrationStatusText(r *events.Registration) string {
 	switch r.Status {
 	case events.Registered:
-		return "参加確定（" + r.Attendance.Label() + "）"
+		return statusWord(r.Status) + "（" + r.Attendance.Label() + "）"
 	case events.Waitlisted:
-		return "キャンセル待ち（会場）"
-	case events.Cancelled:
-		return "キャンセル済み"
+		return statusWord(r.Status) + "（会場）"
 	}
-	return r.Status.Label()
+	return statusWord(r.Status)
+}
+
+// mailConfigured reports whether the events service can send e-mail: a
+// page promises an e-mail only then.
+func (s *Server) mailConfigured() bool {
+	return s.Events != nil && s.Events.Notifier != nil && s.Events.Notifier.SMTP.Addr != ""
+}
+
+// roleMessage puts the role select's message in the forms' words.
+func roleMessage(err error) error {
+	if _, ok := apperr.FieldsOf(err)["role"]; !ok {
+		return err
+	}
+	return renameFieldMessage(err, "role", "お立場を選んでください。")
+}
+
+// renameFieldMessage replaces the message of one field of an invalid
+// input error.
+func renameFieldMessage(err error, field, msg string) error {
+	fields := map[string]string{}
+	for k, v := range apperr.FieldsOf(err) {
+		fields[k] = v
+	}
+	fields[field] = msg
+	return apperr.InvalidFields(fields)
 }
 
 // eventsPage lists the published upcoming events, the signed-in user's
@@ -161,7 +200,8 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		rows := make([]registrationRow, 0, len(mine))
 		for _, m := range mine {
-			rows = append(rows, registrationRow{RegistrationView: m, When: timeRange(m.StartsAt, m.EndsAt)})
+			rows = append(rows, registrationRow{RegistrationView: m, When: timeRange(m.StartsAt, m.EndsAt),
+				StatusText: registrationStatusText(&m.Registration)})
 		}
 		data["Mine"] = rows
 		data["Orgs"] = memberOrgs(cur)
@@ -233,13 +273,17 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, p *page, fo
 		p.Form.Set("attendance", string(choices[0]))
 	}
 	p.Title = ev.Title
-	p.Data = map[string]any{
+	data := map[string]any{
 		"Event": ev, "When": eventWhen(&ev.Event), "Description": markdown.Render(ev.Description),
 		"Talks": talkRows(&ev.Event), "Materials": mats, "Attendances": choices,
 		"Full":        ev.HasVenue() && ev.PlacesLeft == 0,
 		"Prefectures": career.Prefectures, "Roles": events.ParticipantRoles,
-		"SignedIn": httpx.CurrentFrom(ctx) != nil,
+		"SignedIn": httpx.CurrentFrom(ctx) != nil, "Mailed": s.mailConfigured(),
 	}
+	if ev.Mine != nil {
+		data["MineStatus"] = registrationStatusText(ev.Mine)
+	}
+	p.Data = data
 	if formErr != nil {
 		s.formError(w, r, "event", p, formErr)
 		return
@@ -294,7 +338,7 @@ func (s *Server) registerEvent(w http.ResponseWriter, r *http.Request) {
 	reg, token, err := s.Events.Register(r.Context(), actorOf(r), id, registrationInput(r.PostForm), clientOf(r))
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.RateLimited) || apperr.Is(err, apperr.Conflict) {
-			s.renderEvent(w, r, &page{Form: r.PostForm}, err)
+			s.renderEvent(w, r, &page{Form: r.PostForm}, roleMessage(err))
 			return
 		}
 		s.fail(w, r, err)
@@ -307,7 +351,7 @@ func (s *Server) registerEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "event_registered", &page{Title: "参加申し込みを受け付けました", Data: map[string]any{
 		"Event": ev, "When": eventWhen(&ev.Event), "Registration": reg, "Status": registrationStatusText(reg),
-		"Link": registrationPath(token)}})
+		"Link": registrationPath(token), "Mailed": s.mailConfigured()}})
 }
 
 // registrationPage is a registrant's page through their manage link:
@@ -335,7 +379,7 @@ func (s *Server) registrationPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "event_registration", &page{Title: "参加申し込みの確認", Data: map[string]any{
 		"Event": ev, "When": eventWhen(&ev.Event), "Registration": reg, "Status": registrationStatusText(reg),
-		"Token": token, "Path": registrationPath(token), "Materials": mats,
+		"Token": token, "Path": registrationPath(token), "Materials": mats, "Mailed": s.mailConfigured(),
 		"Online": reg.Status == events.Registered && ev.HasOnline() && ev.OnlineURL != "",
 		"Live":   reg.Status != events.Cancelled && ev.Status != events.StatusCancelled}})
 }
@@ -352,6 +396,38 @@ func (s *Server) cancelRegistration(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setFlash(w, "参加申し込みをキャンセルしました。")
 	redirect(w, r, registrationPath(token))
+}
+
+// withdrawRegistration cancels the signed-in user's own registration
+// from the event page (the service allows the registrant themselves).
+func (s *Server) withdrawRegistration(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
+	id, err := pathID(r, "id")
+	var rid int64
+	if err == nil {
+		rid, err = pathID(r, "rid")
+	}
+	if err == nil {
+		err = parseForm(r)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ev, err := s.Events.Event(r.Context(), cur.Actor(), id)
+	if err != nil {
+		s.fail(w, r, notFoundIfForbidden(err))
+		return
+	}
+	if ev.Mine == nil || ev.Mine.ID != rid {
+		s.failReload(w, r, apperr.E(apperr.Conflict, "このお申し込みはすでにキャンセルされています。"), eventPath(id))
+		return
+	}
+	if err := s.Events.Cancel(r.Context(), cur.Actor(), rid); err != nil {
+		s.failReload(w, r, err, eventPath(id))
+		return
+	}
+	s.setFlash(w, "参加申し込みをキャンセルしました。")
+	redirect(w, r, eventPath(id))
 }
 
 // splitLines reads a textarea of one entry per line, without blanks.

@@ -68,7 +68,7 @@ func (s *Server) renderMaterialRequest(w http.ResponseWriter, r *http.Request, p
 		s.fail(w, r, err)
 		return
 	}
-	data := map[string]any{"ID": id, "Prefectures": career.Prefectures, "Roles": events.ParticipantRoles}
+	data := map[string]any{"ID": id, "Prefectures": career.Prefectures, "Roles": events.ParticipantRoles, "Mailed": s.mailConfigured()}
 	if eventID, err := strconv.ParseInt(p.Form.Get("event"), 10, 64); err == nil && eventID > 0 {
 		if ev, err := s.Events.Event(r.Context(), actorOf(r), eventID); err == nil {
 			if mats, err := s.Events.Materials(r.Context(), actorOf(r), eventID); err == nil {
@@ -102,13 +102,14 @@ func (s *Server) requestMaterial(w http.ResponseWriter, r *http.Request) {
 	}, clientOf(r))
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.RateLimited) || apperr.Is(err, apperr.Conflict) {
-			s.renderMaterialRequest(w, r, &page{Form: v}, err)
+			s.renderMaterialRequest(w, r, &page{Form: v}, roleMessage(err))
 			return
 		}
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "event_material_thanks", &page{Title: "閲覧申請を受け付けました", Data: map[string]any{"Email": v.Get("email")}})
+	s.render(w, r, http.StatusOK, "event_material_thanks", &page{Title: "閲覧申請を受け付けました", Data: map[string]any{"Email": v.Get("email"),
+		"Mailed": s.mailConfigured()}})
 }
 
 // requestRow is a material request with its material's title.
@@ -155,7 +156,7 @@ func (s *Server) renderMaterials(w http.ResponseWriter, r *http.Request, cur *ht
 		rows = append(rows, row)
 	}
 	p.Title = ev.Title + "（資料・録画）"
-	p.Data = map[string]any{"Event": ev, "Materials": mats, "Requests": rows, "GrantedLink": grantedLink,
+	p.Data = map[string]any{"Event": ev, "Materials": mats, "Requests": rows, "GrantedLink": grantedLink, "Mailed": s.mailConfigured(),
 		"Kinds":        []events.MaterialKind{events.KindMaterial, events.KindRecording},
 		"Visibilities": []events.Visibility{events.VisibilityPublic, events.VisibilityRegistrants, events.VisibilityRequest}}
 	if formErr != nil {
@@ -215,6 +216,11 @@ func (s *Server) decideMaterialRequest(w http.ResponseWriter, r *http.Request, c
 	}
 	v := r.PostForm
 	approve := v.Get("decision") == "approve"
+	if !approve && v.Get("confirm") != "1" {
+		s.renderMaterials(w, r, cur, ev, &page{}, invalid(map[string]string{
+			"confirm-" + strconv.FormatInt(rid, 10): "見送るときは確認にチェックを入れてください。"}), "")
+		return
+	}
 	token, err := s.Events.DecideRequest(r.Context(), cur.Actor(), rid, approve, jatext.NormalizeLine(v.Get("reason")))
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) {
@@ -225,7 +231,11 @@ func (s *Server) decideMaterialRequest(w http.ResponseWriter, r *http.Request, c
 		return
 	}
 	if !approve {
-		s.setFlash(w, "申請を見送り、理由をお知らせしました。")
+		if s.mailConfigured() {
+			s.setFlash(w, "申請を見送り、理由をメールでお知らせしました。")
+		} else {
+			s.setFlash(w, "申請を見送りました。メールの送信が設定されていないため、申請した方には主催者から直接お知らせください。")
+		}
 		redirect(w, r, eventPath(ev.ID)+"/materials")
 		return
 	}
@@ -242,5 +252,9 @@ func (s *Server) decideMaterialRequest(w http.ResponseWriter, r *http.Request, c
 			}
 		}
 	}
-	s.renderMaterials(w, r, cur, ev, &page{Flash: "申請を承認し、閲覧用のリンクをメールでお送りしました。"}, nil, link)
+	flash := "申請を承認し、閲覧用のリンクをメールでお送りしました。"
+	if !s.mailConfigured() {
+		flash = "申請を承認しました。メールの送信が設定されていないため、下の閲覧用のリンクを申請した方にお伝えください。"
+	}
+	s.renderMaterials(w, r, cur, ev, &page{Flash: flash}, nil, link)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,14 +87,32 @@ func (s *Server) orgEventsPage(w http.ResponseWriter, r *http.Request, cur *http
 		"OrgID": orgID, "OrgName": name, "Events": eventRows(list)}})
 }
 
-// Form values of times: datetime-local inputs read in JST.
+// Form values of times, read in JST: what a datetime-local input sends,
+// and what people type ("2026/12/12 17:00", full-width digits too).
 const localTimeLayout = "2006-01-02T15:04"
 
+// typedTimeLayouts are the forms parseLocalTime accepts after NFKC.
+var typedTimeLayouts = []string{localTimeLayout, "2006-01-02T15:04:05", "2006-1-2 15:04", "2006/1/2 15:04", "2006/1/2 15:04:05",
+	"2006年1月2日 15:04", "2006年1月2日 15時04分", "2006年1月2日15:04", "2006年1月2日15時04分"}
+
+// parseLocalTime reads a date and time typed in JST: 2026-12-12T17:00,
+// 2026/12/12 17:00, ２０２６/１２/１２ １７:００, 2026年12月12日 17:00.
+func parseLocalTime(raw string) (time.Time, bool) {
+	raw = strings.Join(strings.Fields(jatext.NormalizeLine(raw)), " ")
+	for _, layout := range typedTimeLayouts {
+		if t, err := time.ParseInLocation(layout, raw, career.JST); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// localTime is a stored time as the forms show it.
 func localTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(career.JST).Format(localTimeLayout)
+	return t.In(career.JST).Format("2006/01/02 15:04")
 }
 
 // eventForm is the form of a stored event.
@@ -106,11 +125,9 @@ func eventForm(e *events.Event) url.Values {
 	if e.VenueCapacity > 0 {
 		v.Set("venue_capacity", strconv.Itoa(e.VenueCapacity))
 	}
-	var orgs []string
 	for _, id := range e.AudienceOrgs {
-		orgs = append(orgs, strconv.FormatInt(id, 10))
+		v.Add("audience_orgs", strconv.FormatInt(id, 10))
 	}
-	v.Set("audience_orgs", strings.Join(orgs, ", "))
 	for _, role := range e.AudienceRoles {
 		v.Add("audience_roles", string(role))
 	}
@@ -132,17 +149,18 @@ func eventForm(e *events.Event) url.Values {
 }
 
 // eventInput reads the event form. Malformed times and numbers are
-// field errors of their own; the service checks the rest.
-func eventInput(v url.Values) (events.EventInput, error) {
+// field errors of their own; the service checks the rest. rows maps the
+// talks to the form's rows (from 0), for the service's messages.
+func eventInput(v url.Values) (events.EventInput, []int, error) {
 	errs := map[string]string{}
 	readTime := func(name string) time.Time {
 		raw := strings.TrimSpace(v.Get(name))
 		if raw == "" {
 			return time.Time{}
 		}
-		t, err := time.ParseInLocation(localTimeLayout, raw, career.JST)
-		if err != nil {
-			errs[name] = "日時を「2026-04-01T10:00」の形で入力してください。"
+		t, ok := parseLocalTime(raw)
+		if !ok {
+			errs[name] = "日時を「2026/04/01 10:00」の形で入力してください。"
 		}
 		return t
 	}
@@ -159,15 +177,20 @@ func eventInput(v url.Values) (events.EventInput, error) {
 		}
 		in.VenueCapacity = n
 	}
-	for _, raw := range splitTags(v.Get("audience_orgs")) {
-		id, err := strconv.ParseInt(jatext.NormalizeLine(raw), 10, 64)
-		if err != nil || id <= 0 {
-			errs["audience_orgs"] = "組織は番号をカンマ区切りで入力してください。"
-			continue
+	for _, value := range v["audience_orgs"] {
+		for _, raw := range splitTags(value) {
+			id, err := strconv.ParseInt(jatext.NormalizeLine(raw), 10, 64)
+			if err != nil || id <= 0 {
+				errs["audience_orgs"] = "対象の組織を一覧から選んでください。"
+				continue
+			}
+			if !slices.Contains(in.AudienceOrgs, id) {
+				in.AudienceOrgs = append(in.AudienceOrgs, id)
+			}
 		}
-		in.AudienceOrgs = append(in.AudienceOrgs, id)
 	}
 	day := in.StartsAt.In(career.JST)
+	var rows []int
 	for i, title := range v["talk_title"] {
 		title = jatext.NormalizeLine(title)
 		speaker, affiliation := jatext.NormalizeLine(index2(v, "talk_speaker", i)), jatext.NormalizeLine(index2(v, "talk_affiliation", i))
@@ -178,12 +201,12 @@ func eventInput(v url.Values) (events.EventInput, error) {
 		t := events.Talk{Title: title, Speaker: speaker, Affiliation: affiliation}
 		key := "talk-" + strconv.Itoa(i)
 		if title == "" {
-			errs[key] = strconv.Itoa(i+1) + "番目の演題名を入力してください。"
+			errs[key] = "プログラム" + strconv.Itoa(i+1) + "行目の演題名を入力してください。"
 		}
 		if at != "" {
 			hm, err := time.Parse("15:04", at)
 			if err != nil || in.StartsAt.IsZero() {
-				errs[key] = strconv.Itoa(i+1) + "番目の開始時刻を「13:30」の形で入力してください。"
+				errs[key] = "プログラム" + strconv.Itoa(i+1) + "行目の開始時刻を「13:30」の形で入力してください。"
 			} else {
 				st := time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, career.JST)
 				t.StartsAt = &st
@@ -192,16 +215,41 @@ func eventInput(v url.Values) (events.EventInput, error) {
 		if minutes != "" {
 			n, err := strconv.Atoi(minutes)
 			if err != nil || n < 0 {
-				errs[key] = strconv.Itoa(i+1) + "番目の時間（分）を整数で入力してください。"
+				errs[key] = "プログラム" + strconv.Itoa(i+1) + "行目の時間（分）を整数で入力してください。"
 			}
 			t.Minutes = n
 		}
 		in.Talks = append(in.Talks, t)
+		rows = append(rows, i)
 	}
 	if len(errs) > 0 {
-		return in, invalid(errs)
+		return in, rows, invalid(errs)
 	}
-	return in, nil
+	return in, rows, nil
+}
+
+var talkErrorRE = regexp.MustCompile(`^プログラム(\d+)件目`)
+
+// talkFieldErrors moves the service's message about the n-th talk beside
+// its row of the form, numbered as the form numbers them.
+func talkFieldErrors(err error, rows []int) error {
+	msg := apperr.FieldsOf(err)["talks"]
+	m := talkErrorRE.FindStringSubmatch(msg)
+	if m == nil {
+		return err
+	}
+	n, _ := strconv.Atoi(m[1])
+	if n < 1 || n > len(rows) {
+		return err
+	}
+	fields := map[string]string{}
+	for k, v := range apperr.FieldsOf(err) {
+		if k != "talks" {
+			fields[k] = v
+		}
+	}
+	fields["talk-"+strconv.Itoa(rows[n-1])] = "プログラム" + strconv.Itoa(rows[n-1]+1) + "行目" + msg[len(m[0]):]
+	return apperr.InvalidFields(fields)
 }
 
 // index2 is the i-th value of a repeated form field, or "".
@@ -238,10 +286,15 @@ func (s *Server) renderEventForm(w http.ResponseWriter, r *http.Request, orgID i
 		p.Title = "研修会を編集する"
 		action = eventPath(ev.ID) + "/edit"
 	}
-	p.Data = map[string]any{"OrgID": orgID, "OrgName": orgName, "Event": ev, "Action": action, "Rows": seqN(rows),
+	orgs, err := s.audienceOrgChoices(r, p.Form)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = map[string]any{"OrgID": orgID, "OrgName": orgName, "Event": ev, "Action": action, "Rows": talkFormRows(rows),
 		"Modes":         []events.Mode{events.ModeHybrid, events.ModeVenue, events.ModeOnline},
 		"Audiences":     []events.Audience{events.AudienceOpen, events.AudienceOrganisations, events.AudienceRoles},
-		"AudienceRoles": audienceRoles}
+		"AudienceRoles": audienceRoles, "OrgGroups": orgs}
 	if formErr != nil {
 		s.formError(w, r, "event_form", p, renameFields(formErr, eventFormFields))
 		return
@@ -249,12 +302,61 @@ func (s *Server) renderEventForm(w http.ResponseWriter, r *http.Request, orgID i
 	s.render(w, r, http.StatusOK, "event_form", p)
 }
 
-func seqN(n int) []int {
-	out := make([]int, n)
+// talkFormRow is a row of the programme: I indexes the form's repeated
+// fields, N is what people read (from 1).
+type talkFormRow struct{ I, N int }
+
+func talkFormRows(n int) []talkFormRow {
+	out := make([]talkFormRow, n)
 	for i := range out {
-		out[i] = i
+		out[i] = talkFormRow{I: i, N: i + 1}
 	}
 	return out
+}
+
+// orgChoice is an organisation the audience may be limited to.
+type orgChoice struct {
+	ID       int64
+	Name     string
+	Selected bool
+}
+
+// orgGroup is the organisations of one kind, for an optgroup.
+type orgGroup struct {
+	Label string
+	Orgs  []orgChoice
+}
+
+// audienceOrgChoices lists the organisations by kind, by name, with the
+// form's chosen ones selected. Organisation names are not private: the
+// records and rounds pages list them the same way.
+func (s *Server) audienceOrgChoices(r *http.Request, form url.Values) ([]orgGroup, error) {
+	all, err := s.Views.Store.Organisations(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	chosen := map[int64]bool{}
+	for _, value := range form["audience_orgs"] {
+		for _, raw := range splitTags(value) {
+			if id, err := strconv.ParseInt(jatext.NormalizeLine(raw), 10, 64); err == nil {
+				chosen[id] = true
+			}
+		}
+	}
+	var out []orgGroup
+	for _, kind := range []identity.OrgKind{identity.OrgUniversity, identity.OrgPrefecture, identity.OrgInstitution, identity.OrgAgency} {
+		g := orgGroup{Label: kind.Label()}
+		for _, o := range all {
+			if o.Kind == kind {
+				g.Orgs = append(g.Orgs, orgChoice{ID: o.ID, Name: o.Name, Selected: chosen[o.ID]})
+			}
+		}
+		if len(g.Orgs) > 0 {
+			slices.SortFunc(g.Orgs, func(a, b orgChoice) int { return strings.Compare(a.Name, b.Name) })
+			out = append(out, g)
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) newEventPage(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
@@ -275,10 +377,11 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, cur *httpx.
 		s.fail(w, r, err)
 		return
 	}
-	in, err := eventInput(r.PostForm)
+	in, rows, err := eventInput(r.PostForm)
 	var ev *events.Event
 	if err == nil {
 		ev, err = s.Events.CreateEvent(r.Context(), cur.Actor(), orgID, in)
+		err = talkFieldErrors(err, rows)
 	}
 	if err != nil {
 		s.renderEventForm(w, r, orgID, name, nil, &page{Form: r.PostForm}, err)
@@ -306,9 +409,10 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request, cur *httpx.
 		s.fail(w, r, err)
 		return
 	}
-	in, err := eventInput(r.PostForm)
+	in, rows, err := eventInput(r.PostForm)
 	if err == nil {
 		_, err = s.Events.UpdateEvent(r.Context(), cur.Actor(), ev.ID, in)
+		err = talkFieldErrors(err, rows)
 	}
 	if err != nil {
 		if apperr.Is(err, apperr.Conflict) {
@@ -336,7 +440,14 @@ func (s *Server) setEventStatus(w http.ResponseWriter, r *http.Request, cur *htt
 	switch status {
 	case events.StatusPublished:
 	case events.StatusCancelled:
-		flash = "研修会を中止にしました。参加申し込みの方にお知らせします。"
+		if r.PostForm.Get("confirm") != "1" {
+			s.fail(w, r, apperr.E(apperr.Invalid, "中止にするときは「中止にすると元に戻せません」の確認にチェックを入れてください。"))
+			return
+		}
+		flash = "研修会を中止にしました。参加申し込みの方にメールでお知らせします。"
+		if !s.mailConfigured() {
+			flash = "研修会を中止にしました。メールの送信が設定されていないため、参加申し込みの方には主催者から直接お知らせください。"
+		}
 	default:
 		s.fail(w, r, apperr.E(apperr.Invalid, "状態を選んでください。"))
 		return
@@ -354,6 +465,63 @@ type registrationRowView struct {
 	events.Registration
 	Registered string
 	CheckedIn  string
+	StatusText string
+}
+
+// registrationFilters are the status filter of the organisers' table.
+var registrationFilters = []struct{ Value, Label string }{
+	{"", "すべて"}, {"registered", "参加確定"}, {"unchecked", "参加確定・未受付"}, {"checkedin", "受付済み"},
+	{"waitlisted", "キャンセル待ち"}, {"cancelled", "キャンセル済み"},
+}
+
+// searchKey is text as the registration search compares it: NFKC,
+// lower case, without spaces.
+func searchKey(text string) string {
+	return strings.Join(strings.Fields(strings.ToLower(jatext.NormalizeLine(text))), "")
+}
+
+// matchRegistration reports whether the registration passes the search
+// (name, e-mail, prefecture, organisation) and the status filter.
+func matchRegistration(reg *events.Registration, q, status string) bool {
+	switch status {
+	case "registered", "waitlisted", "cancelled":
+		if string(reg.Status) != status {
+			return false
+		}
+	case "unchecked":
+		if reg.Status != events.Registered || reg.CheckedInAt != nil {
+			return false
+		}
+	case "checkedin":
+		if reg.Status != events.Registered || reg.CheckedInAt == nil {
+			return false
+		}
+	}
+	if q == "" {
+		return true
+	}
+	for _, f := range []string{reg.Name, reg.Email, reg.Prefecture, reg.Organisation} {
+		if strings.Contains(searchKey(f), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// manageQuery is the search and filter of the organisers' table as a
+// query string ("" when none), to come back to after an action.
+func manageQuery(q, status string) string {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if status != "" {
+		v.Set("status", status)
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
 }
 
 // manageEventPage is the organisers' view of an event: status, the
@@ -375,9 +543,24 @@ func (s *Server) manageEventPage(w http.ResponseWriter, r *http.Request, cur *ht
 		s.fail(w, r, err)
 		return
 	}
+	surveys, err := s.Surveys.Surveys(ctx, actor, ev.OrgID, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	query := r.URL.Query()
+	q, status := jatext.NormalizeLine(query.Get("q")), query.Get("status")
+	if !slices.ContainsFunc(registrationFilters, func(f struct{ Value, Label string }) bool { return f.Value == status }) {
+		status = ""
+	}
+	key := searchKey(q)
 	rows := make([]registrationRowView, 0, len(regs))
 	for _, reg := range regs {
-		row := registrationRowView{Registration: reg, Registered: reg.CreatedAt.In(career.JST).Format("01/02 15:04")}
+		if !matchRegistration(&reg, key, status) {
+			continue
+		}
+		row := registrationRowView{Registration: reg, Registered: reg.CreatedAt.In(career.JST).Format("01/02 15:04"),
+			StatusText: statusWord(reg.Status)}
 		if reg.CheckedInAt != nil {
 			row.CheckedIn = reg.CheckedInAt.In(career.JST).Format("15:04")
 		}
@@ -385,7 +568,8 @@ func (s *Server) manageEventPage(w http.ResponseWriter, r *http.Request, cur *ht
 	}
 	s.render(w, r, http.StatusOK, "event_manage", &page{Title: ev.Title + "（管理）", Data: map[string]any{
 		"Event": ev, "When": eventWhen(&ev.Event), "Deadline": localTimeText(ev.RegistrationDeadline),
-		"Registrations": rows, "Counts": counts}})
+		"Registrations": rows, "Counts": counts, "Total": len(regs), "Surveys": surveys,
+		"Q": q, "Status": status, "Filters": registrationFilters, "Back": manageQuery(q, status)}})
 }
 
 func localTimeText(t time.Time) string { return t.In(career.JST).Format("2006/01/02 15:04") }
@@ -412,7 +596,8 @@ func (s *Server) registrationAction(w http.ResponseWriter, r *http.Request, cur 
 		return
 	}
 	s.setFlash(w, flash)
-	redirect(w, r, eventPath(ev.ID)+"/manage#registration-"+strconv.FormatInt(rid, 10))
+	back := manageQuery(jatext.NormalizeLine(r.PostForm.Get("q")), r.PostForm.Get("status"))
+	redirect(w, r, eventPath(ev.ID)+"/manage"+back+"#registration-"+strconv.FormatInt(rid, 10))
 }
 
 func (s *Server) checkInRegistration(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
@@ -510,7 +695,7 @@ func (s *Server) renderGroups(w http.ResponseWriter, r *http.Request, cur *httpx
 		}
 	}
 	p.Title = ev.Title + "（グループワーク）"
-	p.Data = map[string]any{"Event": ev, "Groups": gw, "CheckedIn": checkedIn}
+	p.Data = map[string]any{"Event": ev, "Groups": gw, "CheckedIn": checkedIn, "Recorded": groupWorkRecorded(gw)}
 	if formErr != nil {
 		s.formError(w, r, "event_groups", p, formErr)
 		return
@@ -538,6 +723,16 @@ func (s *Server) assignGroups(w http.ResponseWriter, r *http.Request, cur *httpx
 			errs["seed"] = "シードは整数で入力してください（空欄なら自動で決めます）。"
 		}
 	}
+	if v.Get("confirm") != "1" {
+		gw, err := s.groupWork(r, cur, ev.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if groupWorkRecorded(gw) {
+			errs["confirm"] = "分け直すと、" + groupWorkLoss + "。よければ確認にチェックを入れてください。"
+		}
+	}
 	if len(errs) > 0 {
 		s.renderGroups(w, r, cur, ev, &page{}, invalid(errs))
 		return
@@ -552,6 +747,26 @@ func (s *Server) assignGroups(w http.ResponseWriter, r *http.Request, cur *httpx
 	}
 	s.setFlash(w, "グループを分けました。")
 	redirect(w, r, eventPath(ev.ID)+"/groups")
+}
+
+// groupWorkLoss is what re-assigning the groups throws away.
+const groupWorkLoss = "記録した発表者と要点、手で移動した内容は消えます"
+
+// groupWorkRecorded reports whether re-assigning would lose work: a
+// group's report, or members moved by hand (a version past the first).
+func groupWorkRecorded(gw *events.GroupWork) bool {
+	if gw == nil {
+		return false
+	}
+	if gw.Version > 1 {
+		return true
+	}
+	for _, g := range gw.Groups {
+		if g.Presenters != "" || g.Points != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) moveGroupMember(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
@@ -600,7 +815,8 @@ func (s *Server) saveGroupReport(w http.ResponseWriter, r *http.Request, cur *ht
 	redirect(w, r, eventPath(ev.ID)+"/groups#group-"+strconv.FormatInt(gid, 10))
 }
 
-// groupsPrintPage shows every group on its own printed page.
+// groupsPrintPage shows every group on its own printed page, or with
+// ?layout=list all groups as one list.
 func (s *Server) groupsPrintPage(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
 	ev, err := s.managedEvent(r, cur)
 	if err != nil {
@@ -617,7 +833,7 @@ func (s *Server) groupsPrintPage(w http.ResponseWriter, r *http.Request, cur *ht
 		return
 	}
 	s.render(w, r, http.StatusOK, "event_groups_print", &page{Title: ev.Title + "（グループ一覧）", Data: map[string]any{
-		"Event": ev, "When": eventWhen(&ev.Event), "Groups": gw}})
+		"Event": ev, "When": eventWhen(&ev.Event), "Groups": gw, "List": r.URL.Query().Get("layout") == "list"}})
 }
 
 // hasRole reports whether the form's repeated field holds the value.

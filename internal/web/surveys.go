@@ -10,13 +10,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
-	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/chart"
 	"github.com/hakui-dev/hakui/internal/events"
 	"github.com/hakui-dev/hakui/internal/excelcsv"
@@ -118,8 +116,15 @@ func (s *Server) orgSurveysPage(w http.ResponseWriter, r *http.Request, cur *htt
 		s.fail(w, r, notFoundIfForbidden(err))
 		return
 	}
+	// Only an organisation that holds events links back to them: a
+	// clinic's patient surveys have no events to return to.
+	evs, err := s.Events.Events(r.Context(), cur.Actor(), events.EventFilter{OrgID: orgID})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "survey_org", &page{Title: "アンケート", Data: map[string]any{
-		"OrgID": orgID, "OrgName": name, "Surveys": list}})
+		"OrgID": orgID, "OrgName": name, "Surveys": list, "HasEvents": len(evs) > 0}})
 }
 
 // surveyRows is the number of question rows the builder shows at least.
@@ -167,9 +172,8 @@ func surveyInput(v url.Values) (survey.SurveyInput, []int, error) {
 		in.PreviousID, _ = strconv.ParseInt(raw, 10, 64)
 	}
 	if raw := strings.TrimSpace(v.Get("closes_at")); raw != "" {
-		t, err := time.ParseInLocation(localTimeLayout, raw, career.JST)
-		if err != nil {
-			errs["closes_at"] = "締め切りを「2026-04-01T17:00」の形で入力してください。"
+		if t, ok := parseLocalTime(raw); !ok {
+			errs["closes_at"] = "締め切りを「2026/04/01 17:00」の形で入力してください。"
 		} else {
 			in.ClosesAt = &t
 		}
@@ -364,8 +368,12 @@ func (s *Server) openSurvey(w http.ResponseWriter, r *http.Request, cur *httpx.C
 	s.surveyPost(w, r, cur, func(sv *survey.Survey, v url.Values) (string, string, error) {
 		n, err := s.Surveys.OpenSurvey(r.Context(), cur.Actor(), sv.ID, formVersion(v))
 		flash := "回答の受付を始めました。"
-		if sv.Kind == survey.KindEvent {
-			flash += "受付済みの参加者" + strconv.Itoa(n) + "人に回答のお願いを送りました。"
+		if sv.Kind == survey.KindEvent && err == nil {
+			if s.Surveys.Notifier != nil && s.Surveys.Notifier.SMTP.Addr != "" {
+				flash += "受付済みの参加者" + strconv.Itoa(n) + "人に回答のお願いをメールで送りました。"
+			} else {
+				flash += "メールの送信が設定されていないため、受付済みの参加者" + strconv.Itoa(n) + "人への回答のお願いは送られていません。"
+			}
 		}
 		return flash, surveyPath(sv.ID), err
 	})
