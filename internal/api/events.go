@@ -28,11 +28,15 @@ func (s *Server) eventsRoutes(handle, public func(method, pattern string, h hand
 	public("POST", "/events/{id}/registrations", s.registerForEvent)
 	public("GET", "/event-registrations/{token}", s.registrationByToken)
 	public("POST", "/event-registrations/{token}/cancel", s.cancelByToken)
+	public("GET", "/events/{id}/calendar.ics", s.eventCalendar)
+	public("GET", "/event-registrations/{token}/calendar.ics", s.registrationCalendar)
+	public("POST", "/event-registrations/{token}/survey-link", s.registrationSurveyLink)
 	public("GET", "/events/{id}/materials", s.eventMaterials)
 	public("POST", "/materials/{id}/requests", s.requestMaterial)
 	public("GET", "/materials/{id}/open", s.openMaterial)
 
 	handle("GET", "/me/registrations", s.myRegistrations)
+	handle("POST", "/events/{id}/survey-link", s.mySurveyLink)
 	handle("POST", "/organisations/{id}/events", s.createEvent)
 	handle("GET", "/organisations/{id}/events", s.orgEvents)
 	handle("PUT", "/events/{id}", s.updateEvent)
@@ -481,6 +485,67 @@ func (s *Server) cancelByToken(w http.ResponseWriter, r *http.Request, cur *http
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// eventCalendar serves the .ics of a published event (its organisers: any
+// of theirs).
+func (s *Server) eventCalendar(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	data, err := s.Events.Calendar(r.Context(), cur.Actor(), id, "")
+	if err != nil {
+		return err
+	}
+	return writeCalendar(w, "event-"+strconv.FormatInt(id, 10)+".ics", data)
+}
+
+// registrationCalendar serves the .ics of the registration of a manage
+// token, the entry its e-mails carry.
+func (s *Server) registrationCalendar(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
+	data, err := s.Events.Calendar(r.Context(), cur.Actor(), 0, r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	return writeCalendar(w, "event.ics", data)
+}
+
+// writeCalendar writes an .ics file as a download.
+func writeCalendar(w http.ResponseWriter, name string, data []byte) error {
+	method := "REQUEST"
+	if bytes.Contains(data, []byte("\r\nMETHOD:CANCEL\r\n")) {
+		method = "CANCEL"
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8; method="+method)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := w.Write(data)
+	return err
+}
+
+// registrationSurveyLink gives the registrant of a manage token a fresh
+// link to the open survey of their event.
+func (s *Server) registrationSurveyLink(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
+	link, err := s.Surveys.RegistrantLink(r.Context(), cur.Actor(), 0, r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"link": link})
+}
+
+// mySurveyLink gives the signed-in registrant of an event a fresh link to
+// its open survey.
+func (s *Server) mySurveyLink(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	link, err := s.Surveys.RegistrantLink(r.Context(), cur.Actor(), id, "")
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"link": link})
 }
 
 type registrationViewJSON struct {

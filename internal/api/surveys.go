@@ -33,6 +33,7 @@ func (s *Server) surveysRoutes(handle, public func(method, pattern string, h han
 	handle("GET", "/surveys/{id}", s.getSurvey)
 	handle("PUT", "/surveys/{id}", s.updateSurvey)
 	handle("POST", "/surveys/{id}/open", s.openSurvey)
+	handle("POST", "/surveys/{id}/invitation-links", s.reissueInvitationLinks)
 	handle("POST", "/surveys/{id}/close", s.closeSurvey)
 	handle("POST", "/surveys/{id}/copy", s.copySurvey)
 	handle("GET", "/surveys/{id}/results", s.surveyResults)
@@ -452,6 +453,31 @@ func (s *Server) openSurvey(w http.ResponseWriter, r *http.Request, cur *httpx.C
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]int{"invited": n})
+}
+
+type invitationLinkJSON struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Link  string `json:"link"`
+}
+
+// reissueInvitationLinks hands the organisers fresh links of the
+// invitations not yet answered (shown once; earlier links stop working).
+func (s *Server) reissueInvitationLinks(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	links, err := s.Surveys.ReissueInvitationLinks(r.Context(), cur.Actor(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]invitationLinkJSON, len(links))
+	for i, l := range links {
+		out[i] = invitationLinkJSON{Name: l.Name, Email: l.Email, Link: l.Link}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, map[string]any{"links": out})
 }
 
 func (s *Server) closeSurvey(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -738,5 +739,100 @@ func TestEventsAPIBadInput(t *testing.T) {
 		if p.Code != "rate_limited" || !strings.Contains(p.Detail, "分後") {
 			t.Errorf("rate limited: %+v", p)
 		}
+	})
+}
+
+// TestEventsAPIReviewGaps covers what the review found missing: the
+// public calendar files, a refused capacity below the confirmed seats, an
+// update told to the registrants, and the survey links for signed-in
+// attendees, guests and deployments without e-mail.
+func TestEventsAPIReviewGaps(t *testing.T) {
+	forEngines(t, func(t *testing.T, env *apptest.Env) {
+		eapiQueueMail(env)
+		w := newEventsWorld(t, env)
+		org := eapiToken(t, env, w.organiser)
+		doctor := eapiToken(t, env, w.doctor)
+		anon := papiClient{t: t, env: env}
+		var ev eapiEvent
+		org.must(http.StatusCreated, "POST", eapiPath("/organisations/%d/events", w.uni), eapiJSON(eapiEventBody(env, nil)), &ev)
+		calPath := eapiPath("/events/%d/calendar.ics", ev.ID)
+		anon.problem(http.StatusNotFound, "GET", calPath, nil) // a draft
+		org.must(http.StatusOK, "POST", eapiPath("/events/%d/status", ev.ID), eapiJSON(map[string]any{"status": "published", "version": ev.Version}), &ev)
+
+		r := env.Client().Do(papiRequest(env, "", "GET", calPath, nil))
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/calendar") ||
+			!strings.Contains(r.Body, "METHOD:REQUEST") || !strings.Contains(r.Body, "LOCATION:白衣大学 医学部 講堂") ||
+			strings.Contains(r.Body, eventsOnlineURL) {
+			t.Fatalf("GET %s: %d %s\n%s", calPath, r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+
+		guests := eapiRegister(t, env, anon, ev.ID, 2, 2)
+		var mine struct {
+			Registration eapiReg `json:"registration"`
+		}
+		doctor.must(http.StatusCreated, "POST", eapiPath("/events/%d/registrations", ev.ID), eapiJSON(map[string]any{
+			"name": "医師 太郎", "prefecture": "京都府", "organisation": "白衣病院", "role": "doctor", "attendance": "online"}), &mine)
+		r = env.Client().Do(papiRequest(env, "", "GET", "/event-registrations/"+guests[0].Token+"/calendar.ics", nil))
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "ATTENDEE") || !strings.Contains(r.Body, "LOCATION:白衣大学 医学部 講堂") {
+			t.Fatalf("registration calendar: %d\n%s", r.Status, r.Body)
+		}
+
+		// A capacity below the two confirmed seats is refused.
+		p := org.problem(http.StatusBadRequest, "PUT", eapiPath("/events/%d", ev.ID),
+			eapiJSON(eapiEventBody(env, map[string]any{"venue_capacity": 1, "version": ev.Version})))
+		if p.Errors["venue_capacity"] != "会場で参加が確定している人数（2人）より少なくはできません。" {
+			t.Errorf("capacity problem: %+v", p)
+		}
+
+		// New times are sent to the registrants with the calendar.
+		body := eapiEventBody(env, map[string]any{"version": ev.Version})
+		start, _ := time.Parse(time.RFC3339, body["starts_at"].(string))
+		body["starts_at"], body["ends_at"] = start.Add(time.Hour).Format(time.RFC3339), start.Add(8*time.Hour).Format(time.RFC3339)
+		org.must(http.StatusOK, "PUT", eapiPath("/events/%d", ev.ID), eapiJSON(body), &ev)
+		ms := eapiMails(t, env, guests[1].Reg.Email)
+		if last := ms[len(ms)-1]; !strings.HasPrefix(last.Subject, "[Hakui] 研修会の内容が変更になりました") ||
+			!strings.Contains(last.Text, "・日時:") || len(last.Attachments) != 1 {
+			t.Errorf("last e-mail to a guest: %+v", last)
+		}
+		notes, err := env.Main.DB.Notifications(context.Background(), w.doctor.user.ID, 20)
+		if err != nil || len(notes) == 0 || notes[0].Kind != events.NoteChanged {
+			t.Errorf("doctor's notifications: %+v, %v", notes, err)
+		}
+
+		// The survey: the signed-in doctor finds it in the app; the
+		// organiser hands out fresh links; a guest fetches their own.
+		for _, id := range []int64{guests[0].Reg.ID, guests[1].Reg.ID, mine.Registration.ID} {
+			org.must(http.StatusNoContent, "POST", eapiPath("/registrations/%d/check-in", id), `{"present":true}`, nil)
+		}
+		var sv eapiSurvey
+		org.must(http.StatusCreated, "POST", eapiPath("/organisations/%d/surveys", w.uni), eapiJSON(map[string]any{
+			"kind": "event", "event_id": ev.ID, "title": "研修会アンケート",
+			"items": []map[string]any{{"kind": "likert", "label": "満足しましたか", "required": true}}}), &sv)
+		linksPath := eapiPath("/surveys/%d/invitation-links", sv.ID)
+		org.problem(http.StatusConflict, "POST", linksPath, nil) // not open
+		org.must(http.StatusOK, "POST", eapiPath("/surveys/%d/open", sv.ID), eapiJSON(map[string]int{"version": sv.Version}), nil)
+		notes, _ = env.Main.DB.Notifications(context.Background(), w.doctor.user.ID, 20)
+		if len(notes) == 0 || notes[0].Kind != survey.NoteInvited || !strings.HasPrefix(notes[0].Link, "/surveys/answer/") {
+			t.Fatalf("doctor's survey notification: %+v", notes)
+		}
+		anon.problem(http.StatusUnauthorized, "POST", linksPath, nil)
+		doctor.problem(http.StatusNotFound, "POST", linksPath, nil)
+		var links struct {
+			Links []struct {
+				Name, Email, Link string
+			} `json:"links"`
+		}
+		org.must(http.StatusOK, "POST", linksPath, nil, &links)
+		if len(links.Links) != 3 || links.Links[0].Name != "受講者 1" || !strings.Contains(links.Links[0].Link, "/surveys/answer/") {
+			t.Fatalf("links %+v", links)
+		}
+		var got struct {
+			Link string `json:"link"`
+		}
+		anon.must(http.StatusOK, "POST", "/event-registrations/"+guests[1].Token+"/survey-link", nil, &got)
+		_, token, _ := strings.Cut(got.Link, "/surveys/answer/")
+		anon.must(http.StatusOK, "GET", "/survey-invitations/"+token, nil, nil)
+		doctor.must(http.StatusOK, "POST", eapiPath("/events/%d/survey-link", ev.ID), nil, &got)
+		anon.problem(http.StatusNotFound, "POST", "/event-registrations/not-a-token/survey-link", nil)
 	})
 }

@@ -255,8 +255,8 @@ type Counts struct {
 	Waitlisted   int
 	Cancelled    int
 	CheckedIn    int
-	ByPrefecture []Count // registered, by count then label
-	ByRole       []Count // registered
+	ByPrefecture []Count // registered, by count, ties in JIS order (career.Prefectures)
+	ByRole       []Count // registered, by count, ties in display order
 }
 
 // GroupWork is the group work of an event: its groups, themes and the

@@ -6,8 +6,10 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/ical"
 	"github.com/hakui-dev/hakui/internal/notify"
+	"github.com/hakui-dev/hakui/internal/policy"
 )
 
 // Notification kinds.
@@ -16,6 +18,7 @@ const (
 	NotePromoted   = "event.promoted"
 	NoteCancelled  = "event.cancelled"
 	NoteRequest    = "event.material_request"
+	NoteChanged    = "event.changed"
 )
 
 // when returns the date and times of e in JST, e.g.
@@ -58,48 +61,85 @@ func summary(e *Event, r *Registration) string {
 // cancellation when the event or the registration is cancelled. Nil when
 // no organizer address is known (no e-mail is configured).
 func (s *Service) calendar(ctx context.Context, e *Event, r *Registration) []notify.Attachment {
-	organizer := s.organizer(ctx, e)
-	if organizer.Email == "" {
-		return nil
-	}
-	method := ical.MethodRequest
-	if e.Status == StatusCancelled || r.Status == Cancelled {
-		method = ical.MethodCancel
-	}
-	location := e.Venue
-	if !e.HasVenue() || r.Attendance == AttendOnline {
-		location = "オンライン"
-	}
-	cal := ical.Calendar{ProdID: "-//Hakui//Events//JA", Method: method, Event: ical.Event{
-		UID: fmt.Sprintf("event-%d-registration-%d@hakui", e.ID, r.ID), Sequence: e.Version, Stamp: s.now(),
-		Start: e.StartsAt, End: e.EndsAt, Summary: e.Title, Location: location, Organizer: organizer,
-		Description: "形式: " + e.Mode.Label() + "\n参加方法: " + r.Attendance.Label() + "\n主催: " + e.OrgName,
-	}}
-	if s.Notifier.BaseURL != nil {
-		cal.Event.URL = strings.TrimSuffix(s.Notifier.BaseURL(), "/") + eventLink(e)
-	}
-	if ical.ValidAddress(r.Email) {
-		cal.Event.Attendees = []ical.Person{{Name: r.Name, Email: r.Email}}
-	}
-	switch {
-	case method == ical.MethodCancel:
-	case r.Status == Waitlisted:
-		cal.Event.Status = ical.StatusTentative
-		cal.Event.Description += "\nキャンセル待ちです。参加が確定したらお知らせします。"
-	}
-	data, err := ical.Marshal(cal)
+	data, method, err := s.ics(ctx, e, r)
 	if err != nil {
 		s.log().WarnContext(ctx, "event calendar not attached", "event", e.ID, "registration", r.ID, "err", err)
+		return nil
+	}
+	if data == nil {
 		return nil
 	}
 	return []notify.Attachment{{Filename: "event.ics", ContentType: method.ContentType(), Data: data}}
 }
 
+// ics returns the .ics of e for the registration r, or for anyone (r nil):
+// a request (internal/ical writes no PUBLISH), or a cancellation when the
+// event or the registration is cancelled. Its sequence is the event's
+// version, so that an update replaces the entry. The location is the
+// venue or "オンライン", never the online URL; the event's URL is
+// absolute (the notifier's BaseURL) or left out. Nil data when no
+// organizer address is known.
+func (s *Service) ics(ctx context.Context, e *Event, r *Registration) ([]byte, ical.Method, error) {
+	organizer := s.organizer(ctx, e)
+	if organizer.Email == "" {
+		return nil, "", nil
+	}
+	method := ical.MethodRequest
+	if e.Status == StatusCancelled || r != nil && r.Status == Cancelled {
+		method = ical.MethodCancel
+	}
+	location := e.Venue
+	if !e.HasVenue() || r != nil && r.Attendance == AttendOnline {
+		location = "オンライン"
+	}
+	uid := fmt.Sprintf("event-%d@hakui", e.ID)
+	description := "形式: " + e.Mode.Label()
+	if r != nil {
+		uid = fmt.Sprintf("event-%d-registration-%d@hakui", e.ID, r.ID)
+		description += "\n参加方法: " + r.Attendance.Label()
+	}
+	description += "\n主催: " + e.OrgName
+	cal := ical.Calendar{ProdID: "-//Hakui//Events//JA", Method: method, Event: ical.Event{
+		UID: uid, Sequence: e.Version, Stamp: s.now(), Start: e.StartsAt, End: e.EndsAt, Summary: e.Title,
+		Location: location, Organizer: organizer, Description: description,
+	}}
+	if base := s.baseURL(); base != "" {
+		cal.Event.URL = base + eventLink(e)
+	}
+	if r != nil && ical.ValidAddress(r.Email) {
+		cal.Event.Attendees = []ical.Person{{Name: r.Name, Email: r.Email}}
+	}
+	if method != ical.MethodCancel && r != nil && r.Status == Waitlisted {
+		cal.Event.Status = ical.StatusTentative
+		cal.Event.Description += "\nキャンセル待ちです。参加が確定したらお知らせします。"
+	}
+	data, err := ical.Marshal(cal)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, method, nil
+}
+
+// baseURL is the public address of the site without a trailing slash;
+// "" when unknown.
+func (s *Service) baseURL() string {
+	if s.Notifier == nil || s.Notifier.BaseURL == nil {
+		return ""
+	}
+	base := strings.TrimSuffix(s.Notifier.BaseURL(), "/")
+	if !strings.HasPrefix(base, "https://") && !strings.HasPrefix(base, "http://") {
+		return ""
+	}
+	return base
+}
+
 // organizer is the sender of the calendar: the mail sender's address
 // under the organisation's name.
 func (s *Service) organizer(ctx context.Context, e *Event) ical.Person {
-	if a, err := mail.ParseAddress(s.Notifier.SMTP.From); err == nil && ical.ValidAddress(a.Address) {
-		return ical.Person{Name: e.OrgName, Email: a.Address}
+	if s.Notifier != nil {
+		if a, err := mail.ParseAddress(s.Notifier.SMTP.From); err == nil && ical.ValidAddress(a.Address) {
+			return ical.Person{Name: e.OrgName, Email: a.Address}
+		}
 	}
 	if u, err := s.Store.User(ctx, e.CreatedBy); err == nil && ical.ValidAddress(u.Email) {
 		return ical.Person{Name: e.OrgName, Email: u.Email}
@@ -155,6 +195,41 @@ func (s *Service) tellCancelled(ctx context.Context, e *Event, r *Registration) 
 		"お申し込みいただいた研修会は中止になりました。ご了承ください。\n\n"+summary(e, nil), eventLink(e))
 }
 
+// tellChanged tells a registrant what changed in the event, with the
+// updated calendar.
+func (s *Service) tellChanged(ctx context.Context, e *Event, r *Registration, changes []string) {
+	body := "お申し込みの研修会の内容が変更になりました。\n\n変更点:\n" + strings.Join(changes, "\n") +
+		"\n\n変更後の内容:\n" + summary(e, r)
+	s.tell(ctx, e, r, true, NoteChanged, "研修会の内容が変更になりました: "+e.Title, body, eventLink(e))
+}
+
+// changes describes in Japanese what changed from old to e that a
+// registrant must know: the times, the venue, the mode and the online URL
+// (which is not repeated: the summary gives it to those with a place).
+func changes(old, e *Event) []string {
+	var list []string
+	if !old.StartsAt.Equal(e.StartsAt) || !old.EndsAt.Equal(e.EndsAt) {
+		list = append(list, "・日時: "+when(old)+" → "+when(e))
+	}
+	if old.Mode != e.Mode {
+		list = append(list, "・形式: "+old.Mode.Label()+" → "+e.Mode.Label())
+	}
+	if old.Venue != e.Venue {
+		from, to := old.Venue, e.Venue
+		if from == "" {
+			from = "なし"
+		}
+		if to == "" {
+			to = "なし"
+		}
+		list = append(list, "・会場: "+from+" → "+to)
+	}
+	if old.OnlineURL != e.OnlineURL && e.OnlineURL != "" {
+		list = append(list, "・オンライン参加のURLが変わりました。")
+	}
+	return list
+}
+
 // tellRegistrationCancelled confirms a cancellation to the registrant.
 func (s *Service) tellRegistrationCancelled(ctx context.Context, e *Event, r *Registration) {
 	s.tell(ctx, e, r, true, NoteCancelled, "参加登録をキャンセルしました: "+e.Title,
@@ -169,4 +244,42 @@ func (s *Service) mailTo(ctx context.Context, address, title, body, link string)
 	if err := s.Notifier.MailTo(ctx, address, title, body, link); err != nil {
 		s.log().WarnContext(ctx, "e-mail not queued", "title", title, "err", err)
 	}
+}
+
+// Calendar returns the .ics file of an event to add to a calendar. With
+// a registration's manage token (token non-empty) it is that
+// registration's entry, the one its e-mails carry (a cancellation once it
+// or the event is cancelled; eventID, when non-zero, must be its event);
+// without, the event's own entry, for a published event (or anyone who
+// may read it, such as its organisers).
+// The location is the venue or "オンライン", never the online URL.
+// NotFound; Conflict when no organizer address is known to write it.
+func (s *Service) Calendar(ctx context.Context, actor policy.Actor, eventID int64, token string) ([]byte, error) {
+	var e *Event
+	var r *Registration
+	if token != "" {
+		var err error
+		if r, e, err = s.byToken(ctx, token); err != nil {
+			return nil, err
+		}
+		if eventID != 0 && e.ID != eventID {
+			return nil, apperr.E(apperr.NotFound, msgRegistrationNotFound)
+		}
+	} else {
+		var err error
+		if e, err = s.Store.Event(ctx, eventID); err != nil {
+			return nil, notFound(err, msgEventNotFound)
+		}
+		if err := s.Guard.Check(ctx, actor, policy.Read, object(e)); err != nil {
+			return nil, apperr.E(apperr.NotFound, msgEventNotFound)
+		}
+	}
+	data, _, err := s.ics(ctx, e, r)
+	if err != nil {
+		return nil, apperr.Wrap(err, "カレンダーのファイルを作れませんでした。")
+	}
+	if data == nil {
+		return nil, apperr.E(apperr.Conflict, "主催者の連絡先がないため、カレンダーのファイルを作れません。")
+	}
+	return data, nil
 }

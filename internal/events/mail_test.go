@@ -55,3 +55,38 @@ func TestCalendar(t *testing.T) {
 		t.Errorf("waitlisted body shows the online URL:\n%s", body)
 	}
 }
+
+// A relative or unknown base address used to drop the whole file ("ical:
+// invalid URL \"/events/1\""): now only the URL property is left out.
+func TestCalendarWithoutBaseURL(t *testing.T) {
+	now := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
+	e := &Event{ID: 1, OrgName: "北山大学", Title: "研修会", Mode: ModeVenue, Venue: "講堂", Version: 1, Status: StatusPublished,
+		StartsAt: time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)}
+	r := &Registration{ID: 3, Name: "山田", Email: "yamada@example.jp", Attendance: AttendVenue, Status: Registered}
+	for _, c := range []struct {
+		name string
+		base func() string
+		url  string
+	}{
+		{"no base", nil, ""},
+		{"empty base", func() string { return "" }, ""},
+		{"relative base", func() string { return "/" }, ""},
+		{"base with a slash", func() string { return "https://hakui.example.jp/" }, "URL:https://hakui.example.jp/events/1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := &Service{Now: func() time.Time { return now }, Notifier: &notify.Notifier{
+				SMTP: notify.SMTP{From: "hakui@example.jp"}, BaseURL: c.base}}
+			atts := s.calendar(context.Background(), e, r)
+			if len(atts) != 1 {
+				t.Fatalf("attachments %+v", atts)
+			}
+			ics := string(atts[0].Data)
+			if !strings.Contains(ics, "LOCATION:講堂") {
+				t.Errorf("no location in\n%s", ics)
+			}
+			if c.url == "" && strings.Contains(ics, "\r\nURL:") || c.url != "" && !strings.Contains(ics, c.url+"\r\n") {
+				t.Errorf("want URL %q in\n%s", c.url, ics)
+			}
+		})
+	}
+}

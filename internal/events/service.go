@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -68,31 +69,59 @@ func (s *Service) CreateEvent(ctx context.Context, actor policy.Actor, orgID int
 }
 
 // UpdateEvent changes an event (its organisation's members). A larger
-// venue capacity moves waitlisted registrants up. Conflict when stale.
+// venue capacity moves waitlisted registrants up; a capacity below the
+// registered venue places is Invalid. When the times, the venue, the mode
+// or the online URL of a published event change, every live registrant is
+// told what changed, with the updated calendar (in the app for users, by
+// e-mail within MailRule for guests). Conflict when stale.
 func (s *Service) UpdateEvent(ctx context.Context, actor policy.Actor, id int64, in EventInput) (*Event, error) {
 	e, err := s.load(ctx, actor, policy.Update, id)
 	if err != nil {
 		return nil, err
 	}
+	old := *e
 	oldCapacity := capacityOf(e)
 	if err := s.applyInput(ctx, e, in); err != nil {
 		return nil, err
+	}
+	if newCapacity := capacityOf(e); newCapacity > 0 && (oldCapacity == 0 || newCapacity < oldCapacity) {
+		counts, err := s.Store.EventCounts(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		if newCapacity < counts.Venue {
+			return nil, apperr.InvalidFields(map[string]string{"venue_capacity": fmt.Sprintf(
+				"会場で参加が確定している人数（%d人）より少なくはできません。", counts.Venue)})
+		}
 	}
 	e.Version = in.Version
 	e.UpdatedAt = s.now()
 	if err := s.Store.UpdateEvent(ctx, e); err != nil {
 		return nil, stale(err)
 	}
-	if newCapacity := capacityOf(e); oldCapacity > 0 && (newCapacity == 0 || newCapacity > oldCapacity) {
-		promoted, err := s.Store.PromoteWaitlisted(ctx, e.ID, newCapacity, s.now())
+	updated, err := s.Store.Event(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if newCapacity := capacityOf(updated); oldCapacity > 0 && (newCapacity == 0 || newCapacity > oldCapacity) {
+		promoted, err := s.Store.PromoteWaitlisted(ctx, updated.ID, newCapacity, s.now())
 		if err != nil {
 			return nil, err
 		}
 		for i := range promoted {
-			s.tellPromoted(ctx, e, &promoted[i])
+			s.tellPromoted(ctx, updated, &promoted[i])
 		}
 	}
-	return s.Store.Event(ctx, id)
+	if list := changes(&old, updated); updated.Status == StatusPublished && len(list) > 0 {
+		live, err := s.Store.Registrations(ctx, updated.ID, Registered, Waitlisted)
+		if err != nil {
+			return nil, err
+		}
+		for i := range live {
+			s.tellChanged(ctx, updated, &live[i], list)
+		}
+	}
+	return updated, nil
 }
 
 // SetStatus publishes or cancels an event. Cancelling tells every live

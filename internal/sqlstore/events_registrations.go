@@ -6,10 +6,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/events"
 	"github.com/hakui-dev/hakui/internal/jatext"
 )
@@ -249,8 +251,8 @@ func (db *DB) SetCheckedIn(ctx context.Context, id int64, at *time.Time, by int6
 }
 
 // EventCounts returns the figures of an event: ByPrefecture and ByRole
-// count registrations with a place, the largest count first, then by
-// label.
+// count registrations with a place, the largest count first, ties in
+// JIS order of the prefectures and display order of the roles.
 func (db *DB) EventCounts(ctx context.Context, eventID int64) (*events.Counts, error) {
 	var c events.Counts
 	err := db.read.QueryRowContext(ctx, `SELECT
@@ -265,40 +267,66 @@ func (db *DB) EventCounts(ctx context.Context, eventID int64) (*events.Counts, e
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	if c.ByPrefecture, err = db.registeredBy(ctx, eventID, "prefecture", func(s string) string { return s }); err != nil {
+	same := func(s string) string { return s }
+	if c.ByPrefecture, err = db.registeredBy(ctx, eventID, "prefecture", same, career.Prefectures); err != nil {
 		return nil, err
 	}
 	label := func(s string) string { return events.ParticipantRole(s).Label() }
-	if c.ByRole, err = db.registeredBy(ctx, eventID, "role", label); err != nil {
+	roles := make([]string, len(events.ParticipantRoles))
+	for i, r := range events.ParticipantRoles {
+		roles[i] = string(r)
+	}
+	if c.ByRole, err = db.registeredBy(ctx, eventID, "role", label, roles); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
 // registeredBy counts an event's registered registrations by a column,
-// sorted in Go (count desc, then label) so that both engines agree
-// whatever PostgreSQL's collation.
-func (db *DB) registeredBy(ctx context.Context, eventID int64, column string, label func(string) string) ([]events.Count, error) {
+// sorted in Go so that both engines agree whatever PostgreSQL's
+// collation: the largest count first, ties in the order of the known
+// values (the JIS order of the prefectures, the display order of the
+// roles), unknown values last by label.
+func (db *DB) registeredBy(ctx context.Context, eventID int64, column string, label func(string) string, order []string) ([]events.Count, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+column+`, count(*) FROM event_registrations
 		WHERE event_id = $1 AND status = 'registered' GROUP BY `+column, eventID)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var list []events.Count
+	type counted struct {
+		events.Count
+		rank int
+	}
+	var list []counted
 	for rows.Next() {
 		var key string
 		var n int
 		if err := rows.Scan(&key, &n); err != nil {
 			return nil, mapErr(err)
 		}
-		list = append(list, events.Count{Label: label(key), N: n})
+		rank := slices.Index(order, key)
+		if rank < 0 {
+			rank = len(order)
+		}
+		list = append(list, counted{events.Count{Label: label(key), N: n}, rank})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
 	}
 	sort.Slice(list, func(i, j int) bool {
-		if list[i].N != list[j].N {
-			return list[i].N > list[j].N
+		a, b := list[i], list[j]
+		switch {
+		case a.N != b.N:
+			return a.N > b.N
+		case a.rank != b.rank:
+			return a.rank < b.rank
 		}
-		return strings.Compare(list[i].Label, list[j].Label) < 0
+		return strings.Compare(a.Label, b.Label) < 0
 	})
-	return list, mapErr(rows.Err())
+	var counts []events.Count
+	for _, c := range list {
+		counts = append(counts, c.Count)
+	}
+	return counts, nil
 }

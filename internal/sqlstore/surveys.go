@@ -278,6 +278,41 @@ func (db *DB) SurveyInvitations(ctx context.Context, surveyID int64) ([]survey.I
 	return list, mapErr(rows.Err())
 }
 
+// ReplaceSurveyInvitationTokens replaces the token hashes of the
+// survey's invitations given by invitation ID, in one transaction, except
+// those answered (or of another survey), whose links stay. It returns the
+// IDs replaced, in ascending order.
+func (db *DB) ReplaceSurveyInvitationTokens(ctx context.Context, surveyID int64, tokenHashes map[int64]string) ([]int64, error) {
+	ids := make([]int64, 0, len(tokenHashes))
+	for id := range tokenHashes {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var replaced []int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		replaced = replaced[:0]
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `UPDATE survey_invitations SET token_hash = $1
+				WHERE id = $2 AND survey_id = $3
+				AND NOT EXISTS (SELECT 1 FROM survey_responses sr WHERE sr.invitation_id = survey_invitations.id)`,
+				tokenHashes[id], id, surveyID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				replaced = append(replaced, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return replaced, nil
+}
+
 // SaveResponse inserts r (ID 0, with the edit token's hash; for an
 // invitation: Conflict when it has a response) or replaces the answers
 // of r.ID (its tags stay), in one transaction; sets r.ID. An answer to

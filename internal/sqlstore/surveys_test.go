@@ -285,3 +285,53 @@ func TestSurveyInvitationsAndResponses(t *testing.T) {
 		}
 	})
 }
+
+// ReplaceSurveyInvitationTokens replaces the links of unanswered
+// invitations of the survey only.
+func TestReplaceSurveyInvitationTokens(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		e, u := eventFixture(t, db, 0)
+		var in []survey.Invitation
+		hashes := map[int64]string{}
+		for i := range 3 {
+			r := mustRegister(t, db, events.Registration{EventID: e.ID, Email: fmt.Sprintf("r%d@example.jp", i)}, 0)
+			in = append(in, survey.Invitation{RegistrationID: r.ID, Email: r.Email})
+			hashes[r.ID] = fmt.Sprintf("old-%d", i)
+		}
+		s := &survey.Survey{OrgID: e.OrgID, EventID: e.ID, Kind: survey.KindEvent, Title: "アンケート", Status: survey.StatusOpen,
+			Items: surveyItemsFixture(), CreatedBy: u.ID}
+		other := &survey.Survey{OrgID: e.OrgID, EventID: e.ID, Kind: survey.KindEvent, Title: "別のアンケート", Status: survey.StatusOpen,
+			Items: surveyItemsFixture(), CreatedBy: u.ID}
+		for _, sv := range []*survey.Survey{s, other} {
+			if err := db.CreateSurvey(ctx, sv); err != nil {
+				t.Fatal(err)
+			}
+		}
+		invs, err := db.CreateSurveyInvitations(ctx, s.ID, in, hashes)
+		if err != nil || len(invs) != 3 {
+			t.Fatalf("invitations %+v, %v", invs, err)
+		}
+		answered := &survey.Response{SurveyID: s.ID, InvitationID: invs[0].ID, Answers: map[int64]survey.Answer{s.Items[0].ID: {Value: 4}}}
+		if err := db.SaveResponse(ctx, answered, "edit-0"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.ReplaceSurveyInvitationTokens(ctx, s.ID, map[int64]string{invs[0].ID: "new-0", invs[2].ID: "new-2", invs[1].ID: "new-1"})
+		if err != nil || !reflect.DeepEqual(got, []int64{invs[1].ID, invs[2].ID}) {
+			t.Fatalf("replaced %v, %v", got, err)
+		}
+		for token, want := range map[string]int64{"old-0": invs[0].ID, "new-1": invs[1].ID, "new-2": invs[2].ID} {
+			if inv, err := db.SurveyInvitationByToken(ctx, token); err != nil || inv.ID != want {
+				t.Errorf("token %s: %+v, %v", token, inv, err)
+			}
+		}
+		for _, token := range []string{"old-1", "old-2", "new-0"} {
+			if _, err := db.SurveyInvitationByToken(ctx, token); !apperr.Is(err, apperr.NotFound) {
+				t.Errorf("token %s still works: %v", token, err)
+			}
+		}
+		if got, err := db.ReplaceSurveyInvitationTokens(ctx, other.ID, map[int64]string{invs[1].ID: "stolen"}); err != nil || len(got) != 0 {
+			t.Errorf("another survey's invitation replaced: %v, %v", got, err)
+		}
+	})
+}

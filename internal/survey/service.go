@@ -190,8 +190,10 @@ func (s *Service) UpdateSurvey(ctx context.Context, actor policy.Actor, id int64
 }
 
 // OpenSurvey opens a survey for responses. For an event survey, every
-// checked-in attendee not yet invited gets an invitation e-mail with a
-// personal link (/surveys/answer/{token}); it returns how many were
+// checked-in attendee not yet invited gets a personal link
+// (/surveys/answer/{token}): a signed-in user's registration as an in-app
+// notification (and its e-mail when configured), a guest's by e-mail;
+// ReissueInvitationLinks hands them out otherwise. It returns how many were
 // invited. Calling it again invites attendees checked in since (the
 // version is then not checked: nothing else changes). Conflict when
 // closed or stale.
@@ -242,6 +244,7 @@ func (s *Service) invite(ctx context.Context, sv *Survey) (int, error) {
 	now := s.now()
 	var invites []Invitation
 	tokens, hashes, names := map[int64]string{}, map[int64]string{}, map[int64]string{}
+	users := map[int64]int64{}
 	for _, r := range regs {
 		if r.Status != events.Registered || r.CheckedInAt == nil || invited[r.ID] {
 			continue
@@ -250,7 +253,7 @@ func (s *Service) invite(ctx context.Context, sv *Survey) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		tokens[r.ID], hashes[r.ID], names[r.ID] = token, tokenHash(token), r.Name
+		tokens[r.ID], hashes[r.ID], names[r.ID], users[r.ID] = token, tokenHash(token), r.Name, r.UserID
 		invites = append(invites, Invitation{SurveyID: sv.ID, RegistrationID: r.ID, Email: r.Email, CreatedAt: now})
 	}
 	if len(invites) == 0 {
@@ -268,8 +271,17 @@ func (s *Service) invite(ctx context.Context, sv *Survey) (int, error) {
 			if sv.ClosesAt != nil {
 				text += "\r\n締め切り: " + sv.ClosesAt.In(career.JST).Format("2006年1月2日 15:04")
 			}
-			if err := s.Notifier.MailTo(ctx, inv.Email, title, text, "/surveys/answer/"+tokens[inv.RegistrationID]); err != nil {
-				s.log().ErrorContext(ctx, "survey invitation mail", "survey", sv.ID, "invitation", inv.ID, "err", err)
+			link := answerPath + tokens[inv.RegistrationID]
+			var err error
+			if user := users[inv.RegistrationID]; user != 0 {
+				// A signed-in attendee finds it in the app, e-mail or not.
+				err = s.Notifier.Notify(ctx, &notify.Notification{UserID: user, Kind: NoteInvited, Title: title,
+					Body: text, Link: link})
+			} else {
+				err = s.Notifier.MailTo(ctx, inv.Email, title, text, link)
+			}
+			if err != nil {
+				s.log().ErrorContext(ctx, "survey invitation not sent", "survey", sv.ID, "invitation", inv.ID, "err", err)
 			}
 		}
 	}

@@ -1,12 +1,9 @@
 package survey
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
-
-var errTODO = errors.New("survey: not built yet")
 
 // Bucket is one bar of a distribution.
 type Bucket struct {

@@ -13,6 +13,11 @@ type Store interface {
 	Event(ctx context.Context, id int64) (*events.Event, error)
 	// Registrations returns an event's registrations of the statuses.
 	Registrations(ctx context.Context, eventID int64, statuses ...events.RegistrationStatus) ([]events.Registration, error)
+	// RegistrationByToken returns the registration of a manage token's
+	// hash. NotFound.
+	RegistrationByToken(ctx context.Context, tokenHash string) (*events.Registration, error)
+	// RegistrationsOf returns a user's registrations.
+	RegistrationsOf(ctx context.Context, userID int64) ([]events.Registration, error)
 
 	// CreateSurvey inserts s with its items and sets the IDs and Version.
 	// Conflict when the public slug is taken.
@@ -35,6 +40,10 @@ type Store interface {
 	CreateSurveyInvitations(ctx context.Context, surveyID int64, invites []Invitation, tokenHashes map[int64]string) ([]Invitation, error)
 	// SurveyInvitationByToken returns an invitation by its token's hash.
 	SurveyInvitationByToken(ctx context.Context, tokenHash string) (*Invitation, error)
+	// ReplaceSurveyInvitationTokens replaces the token hashes of the
+	// survey's invitations given by invitation ID, except those answered,
+	// and returns the IDs replaced.
+	ReplaceSurveyInvitationTokens(ctx context.Context, surveyID int64, tokenHashes map[int64]string) ([]int64, error)
 	// SurveyInvitations returns a survey's invitations with Responded.
 	SurveyInvitations(ctx context.Context, surveyID int64) ([]Invitation, error)
 

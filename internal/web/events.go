@@ -33,6 +33,7 @@ func (s *Server) eventsRoutes(mux *http.ServeMux) {
 	s.eventsMaterialRoutes(mux)
 	s.surveysRoutes(mux)
 	s.surveysPublicRoutes(mux)
+	s.eventsLinkRoutes(mux)
 }
 
 // eventSubpage serves GET /events/{id}/{page}: a registrant's manage
@@ -46,6 +47,9 @@ func (s *Server) eventSubpage(w http.ResponseWriter, r *http.Request) {
 	}
 	var h func(http.ResponseWriter, *http.Request, *httpx.Current)
 	switch r.PathValue("page") {
+	case "calendar.ics":
+		s.eventCalendar(w, r)
+		return
 	case "edit":
 		h = s.editEventPage
 	case "manage":
@@ -81,6 +85,8 @@ func (s *Server) eventAction(w http.ResponseWriter, r *http.Request) {
 		h = s.assignGroups
 	case "materials":
 		h = s.addMaterial
+	case "survey":
+		h = s.eventSurvey
 	default:
 		s.fail(w, r, apperr.E(apperr.NotFound, "お探しのページは見つかりませんでした。URLをご確認ください。"))
 		return

@@ -77,6 +77,8 @@ func (s *Server) surveyAction(w http.ResponseWriter, r *http.Request) {
 		h = s.closeSurvey
 	case "copy":
 		h = s.copySurvey
+	case "invitation-links":
+		h = s.reissueSurveyLinks
 	default:
 		s.fail(w, r, notFound())
 		return
