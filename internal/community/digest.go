@@ -3,6 +3,7 @@ package community
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hakui-dev/hakui/internal/markdown"
@@ -136,6 +137,16 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, err
 		}
+		upTo, more := now, len(notes) == digestItemsPerMail
+		if more {
+			// More are waiting: they go in tomorrow's digest. The next one
+			// starts after the last time sent, so notes sharing the page's
+			// last time wait with them rather than be skipped.
+			upTo = notes[len(notes)-1].CreatedAt
+			if cut := slices.IndexFunc(notes, func(n notify.Notification) bool { return n.CreatedAt.Equal(upTo) }); cut > 0 {
+				notes, upTo = notes[:cut], notes[cut-1].CreatedAt
+			}
+		}
 		var b strings.Builder
 		n := 0
 		for _, note := range notes {
@@ -152,10 +163,7 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 				fmt.Fprintf(&b, "  %s\r\n", link)
 			}
 		}
-		upTo := now
-		if len(notes) == digestItemsPerMail {
-			// More are waiting: they go in tomorrow's digest.
-			upTo = notes[len(notes)-1].CreatedAt
+		if more {
 			b.WriteString("\r\nほかのお知らせは次回のまとめでお送りします。\r\n")
 		}
 		if n > 0 {

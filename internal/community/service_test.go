@@ -629,9 +629,11 @@ func TestDigest(t *testing.T) {
 			t.Errorf("second day SendDigests = %d, want 0", n)
 		}
 		// More than one digest holds: the rest waits for the next one, and
-		// nothing is lost.
+		// nothing is lost — not even notes that share the page's last time.
 		for i := range 52 {
-			w.clock.Advance(time.Second)
+			if i < 48 {
+				w.clock.Advance(time.Second)
+			}
 			noErr(t, w.db.CreateNotification(w.ctx, &notify.Notification{UserID: w.owner.UserID, Kind: community.NoteAnswer,
 				Title: fmt.Sprintf("回答 %d", i), CreatedAt: w.clock.Now()}))
 		}
@@ -643,9 +645,14 @@ func TestDigest(t *testing.T) {
 		if n, err := w.svc.SendDigests(w.ctx); err != nil || n != 1 {
 			t.Fatalf("overflow digest = %d, %v", n, err)
 		}
-		if mails := w.mails("owner@example.jp"); len(mails) != before+3 || mails[0] != "掲示板のお知らせ（2件）" ||
-			mails[1] != "掲示板のお知らせ（50件）" {
-			t.Errorf("owner's e-mails after 52 notifications = %q", mails)
+		mails = w.mails("owner@example.jp")
+		var first, second int
+		if len(mails) == before+3 {
+			fmt.Sscanf(mails[1], "掲示板のお知らせ（%d件）", &first)
+			fmt.Sscanf(mails[0], "掲示板のお知らせ（%d件）", &second)
+		}
+		if first+second != 52 || first > 50 || first < 45 {
+			t.Errorf("owner's e-mails after 52 notifications = %q: %d then %d, want all 52 over two digests", mails, first, second)
 		}
 		ov, err := w.svc.Overview(w.ctx)
 		noErr(t, err)
