@@ -161,6 +161,9 @@ type bucketJSON struct {
 }
 
 type commentJSON struct {
+	// ResponseID is an opaque key of the response (a keyed hash, not its
+	// stored ID, which would tell the order of arrival), what the tag
+	// route's {response} takes.
 	ResponseID int64    `json:"response_id"`
 	Text       string   `json:"text"`
 	Tags       []string `json:"tags"`

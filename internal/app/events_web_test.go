@@ -344,19 +344,40 @@ func TestSurveyPages(t *testing.T) {
 		pwebContains(t, r, "public form", "1 そう思わない", "5 そう思う", "小児科", `type="radio"`, "必須")
 		r = pwebExpect(t, resp.Post("/s/"+slug, url.Values{single: {"1"}, text: {"駐車場が狭い"}}), http.StatusBadRequest, "missing required")
 		pwebContains(t, r, "missing required", `id="`+likert+`-error"`, "駐車場が狭い", `value="1" checked`)
-		r = pwebExpect(t, resp.Post("/s/"+slug, url.Values{likert: {"4"}, single: {"1"}, text: {"駐車場が狭い"}}), http.StatusOK, "answer")
-		pwebContains(t, r, "answer", "ご回答ありがとうございました")
+		// The answer is posted once: the browser is sent on (303) to a
+		// thanks page whose address carries the edit link, so a reload
+		// records nothing more.
+		r = pwebExpect(t, resp.Post("/s/"+slug, url.Values{likert: {"4"}, single: {"1"}, text: {"駐車場が狭い"}}), http.StatusSeeOther, "answer")
+		thanks := r.Location
+		if !strings.HasPrefix(thanks, "/s/"+slug+"/thanks/") {
+			t.Fatalf("after answering, sent to %q", thanks)
+		}
+		for range 2 { // the page and a reload
+			r = pwebExpect(t, resp.Get(thanks), http.StatusOK, "thanks")
+			pwebContains(t, r, "thanks", "ご回答ありがとうございました")
+		}
+		if res, err := env.Main.Surveys.Results(context.Background(), w.actor(t, w.organiser), sid); err != nil || res.Responses != 1 {
+			t.Fatalf("after a reload of the thanks page: %v responses, %v", res, err)
+		}
 		edit := pwebFind(t, r, `(/s/[A-Za-z0-9_\-]+/edit/[A-Za-z0-9_\-]+)`, "edit link")
+		if strings.TrimPrefix(thanks, "/s/"+slug+"/thanks/") != edit[strings.LastIndex(edit, "/")+1:] {
+			t.Errorf("thanks page %s, edit link %s", thanks, edit)
+		}
+		pwebExpect(t, w.anonymous().Get("/s/"+slug+"/thanks/not-a-token"), http.StatusNotFound, "thanks of an unknown token")
 		r = pwebExpect(t, resp.Get(edit), http.StatusOK, "edit form")
-		pwebContains(t, r, "edit form", `value="4" checked`, "駐車場が狭い")
-		pwebContains(t, pwebExpect(t, resp.Post(edit, url.Values{likert: {"5"}, single: {"1"}, text: {"駐車場が狭い"}}), http.StatusOK, "edit"), "edit", "回答を変更しました")
+		pwebContains(t, r, "edit form", `value="4" checked`, "駐車場が狭い", `class="edit-link"`)
+		r = pwebExpect(t, resp.Post(edit, url.Values{likert: {"5"}, single: {"1"}, text: {"駐車場が狭い"}}), http.StatusSeeOther, "edit")
+		if r.Location != edit {
+			t.Errorf("after changing, sent to %q, want %q", r.Location, edit)
+		}
+		pwebContains(t, pwebExpect(t, resp.Get(edit), http.StatusOK, "changed"), "changed", "回答を変更しました", `value="5" checked`)
 
 		// The same client answering again and again meets the limit.
 		limited := false
 		for i := 0; i < 60 && !limited; i++ {
 			r := resp.Post("/s/"+slug, url.Values{likert: {"3"}})
 			switch r.Status {
-			case http.StatusOK:
+			case http.StatusSeeOther:
 			case http.StatusTooManyRequests:
 				pwebContains(t, r, "rate limited", "しばらくしてから")
 				limited = true

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/excelcsv"
 	"github.com/hakui-dev/hakui/internal/policy"
 )
@@ -56,10 +57,10 @@ func (s *Service) ExportParticipants(ctx context.Context, actor policy.Actor, ev
 	for _, r := range regs {
 		checked := ""
 		if r.CheckedInAt != nil {
-			checked = r.CheckedInAt.In(jst).Format(csvTime)
+			checked = r.CheckedInAt.In(career.JST).Format(csvTime)
 		}
 		records = append(records, []string{r.Name, r.Email, r.Prefecture, r.Organisation, r.Role.Label(),
-			r.Attendance.Label(), r.Status.Label(), r.CreatedAt.In(jst).Format(csvTime), checked, groups[r.ID]})
+			r.Attendance.Label(), r.Status.Label(), r.CreatedAt.In(career.JST).Format(csvTime), checked, groups[r.ID]})
 	}
 	return writeCSV(w, records, enc)
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
+	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/ical"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/policy"
@@ -21,16 +23,20 @@ const (
 	NoteChanged    = "event.changed"
 )
 
-// when returns the date and times of e in JST, e.g.
-// "2026年12月5日(土) 13:00〜17:00".
-func when(e *Event) string {
-	start, end := e.StartsAt.In(jst), e.EndsAt.In(jst)
-	s := start.Format("2006年1月2日") + "(" + weekdays[start.Weekday()] + ") " + start.Format("15:04") + "〜"
-	if end.Format("20060102") != start.Format("20060102") {
-		s += end.Format("2006年1月2日") + "(" + weekdays[end.Weekday()] + ") "
+// When returns the date and times from start to end in JST, as pages and
+// messages show them: "2026/12/05(土) 13:00〜17:00", with the end's date
+// when it ends on another day.
+func When(start, end time.Time) string {
+	a, b := start.In(career.JST), end.In(career.JST)
+	s := a.Format("2006/01/02") + "(" + weekdays[a.Weekday()] + ") " + a.Format("15:04") + "〜"
+	if a.Format(time.DateOnly) != b.Format(time.DateOnly) {
+		s += b.Format("2006/01/02") + "(" + weekdays[b.Weekday()] + ") "
 	}
-	return s + end.Format("15:04")
+	return s + b.Format("15:04")
 }
+
+// when returns the date and times of e in JST (see When).
+func when(e *Event) string { return When(e.StartsAt, e.EndsAt) }
 
 var weekdays = [...]string{"日", "月", "火", "水", "木", "金", "土"}
 
@@ -75,7 +81,8 @@ func (s *Service) calendar(ctx context.Context, e *Event, r *Registration) []not
 // ics returns the .ics of e for the registration r, or for anyone (r nil):
 // a request (internal/ical writes no PUBLISH), or a cancellation when the
 // event or the registration is cancelled. Its sequence is the event's
-// version, so that an update replaces the entry. The location is the
+// version, plus the registration's beyond its first for a registration's
+// entry, so that any update of either replaces the entry. The location is the
 // venue or "オンライン", never the online URL; the event's URL is
 // absolute (the notifier's BaseURL) or left out. Nil data when no
 // organizer address is known.
@@ -93,14 +100,18 @@ func (s *Service) ics(ctx context.Context, e *Event, r *Registration) ([]byte, i
 		location = "オンライン"
 	}
 	uid := fmt.Sprintf("event-%d@hakui", e.ID)
+	sequence := e.Version
 	description := "形式: " + e.Mode.Label()
 	if r != nil {
 		uid = fmt.Sprintf("event-%d-registration-%d@hakui", e.ID, r.ID)
+		// Both versions only grow, so a promotion or a cancellation of
+		// the registration replaces its entry as an event update does.
+		sequence = e.Version + r.Version - 1
 		description += "\n参加方法: " + r.Attendance.Label()
 	}
 	description += "\n主催: " + e.OrgName
 	cal := ical.Calendar{ProdID: "-//Hakui//Events//JA", Method: method, Event: ical.Event{
-		UID: uid, Sequence: e.Version, Stamp: s.now(), Start: e.StartsAt, End: e.EndsAt, Summary: e.Title,
+		UID: uid, Sequence: sequence, Stamp: s.now(), Start: e.StartsAt, End: e.EndsAt, Summary: e.Title,
 		Location: location, Organizer: organizer, Description: description,
 	}}
 	if base := s.baseURL(); base != "" {

@@ -48,7 +48,7 @@ func TestCalendar(t *testing.T) {
 		})
 	}
 	body := summary(e, &Registration{Name: "山田", Attendance: AttendOnline, Status: Registered})
-	if !strings.Contains(body, "https://meet.example.jp/secret") || !strings.Contains(body, "2026年12月5日(土) 13:00〜17:00") {
+	if !strings.Contains(body, "https://meet.example.jp/secret") || !strings.Contains(body, "2026/12/05(土) 13:00〜17:00") {
 		t.Errorf("registered body:\n%s", body)
 	}
 	if body := summary(e, &Registration{Name: "南", Attendance: AttendVenue, Status: Waitlisted}); strings.Contains(body, "meet.example.jp") {
@@ -88,5 +88,54 @@ func TestCalendarWithoutBaseURL(t *testing.T) {
 				t.Errorf("want URL %q in\n%s", c.url, ics)
 			}
 		})
+	}
+}
+
+// A registration's calendar entry used to keep the event's sequence when
+// the registration changed, so a calendar could ignore a promotion or a
+// cancellation. Its sequence now grows with either version.
+func TestRegistrationCalendarSequenceGrows(t *testing.T) {
+	s := &Service{Now: time.Now, Notifier: &notify.Notifier{SMTP: notify.SMTP{From: "Hakui <hakui@example.jp>"}}}
+	e := &Event{ID: 7, OrgName: "北山大学", Title: "全国研修会", Mode: ModeHybrid, Venue: "医学部講堂", Version: 3, Status: StatusPublished,
+		StartsAt: time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)}
+	sequence := func(e *Event, r *Registration) string {
+		t.Helper()
+		atts := s.calendar(context.Background(), e, r)
+		if len(atts) != 1 {
+			t.Fatalf("attachments %+v", atts)
+		}
+		_, rest, _ := strings.Cut(string(atts[0].Data), "SEQUENCE:")
+		return strings.Fields(rest)[0]
+	}
+	r := &Registration{ID: 5, Name: "南", Email: "minami@example.jp", Attendance: AttendVenue, Status: Waitlisted, Version: 1}
+	steps := []string{sequence(e, r)}
+	r.Status, r.Version = Registered, 2 // promoted
+	steps = append(steps, sequence(e, r))
+	moved := *e
+	moved.Version = 4 // the event changed
+	steps = append(steps, sequence(&moved, r))
+	r.Status, r.Version = Cancelled, 3
+	steps = append(steps, sequence(&moved, r))
+	if want := []string{"3", "4", "5", "6"}; strings.Join(steps, " ") != strings.Join(want, " ") {
+		t.Errorf("sequences %v, want %v", steps, want)
+	}
+	if got := sequence(e, nil); got != "3" {
+		t.Errorf("the event's own entry: sequence %s, want its version 3", got)
+	}
+}
+
+func TestWhen(t *testing.T) {
+	for _, c := range []struct {
+		start, end time.Time
+		want       string
+	}{
+		{time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC), time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC), "2026/12/05(土) 13:00〜17:00"},
+		// 23:30 UTC is the next day in JST.
+		{time.Date(2026, 12, 4, 23, 30, 0, 0, time.UTC), time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC), "2026/12/05(土) 08:30〜10:00"},
+		{time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC), time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC), "2026/12/05(土) 13:00〜2026/12/06(日) 12:00"},
+	} {
+		if got := When(c.start, c.end); got != c.want {
+			t.Errorf("When(%v, %v) = %q, want %q", c.start, c.end, got, c.want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/audit"
+	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/jatext"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/policy"
@@ -386,7 +387,7 @@ func (s *Service) DecideRequest(ctx context.Context, actor policy.Actor, request
 	if approve {
 		s.mailTo(ctx, req.Email, m.Kind.Label()+"の閲覧申請が承認されました: "+m.Title,
 			fmt.Sprintf("%s 様\n\n研修会「%s」の%s「%s」の閲覧申請が承認されました。\n次のリンクから%sまでご覧いただけます（%d日間）。",
-				req.Name, e.Title, m.Kind.Label(), m.Title, req.ExpiresAt.In(jst).Format("2006年1月2日 15:04"), m.AccessDays),
+				req.Name, e.Title, m.Kind.Label(), m.Title, req.ExpiresAt.In(career.JST).Format("2006年1月2日 15:04"), m.AccessDays),
 			"/events/materials/"+itoa(m.ID)+"/open?token="+token)
 	} else {
 		s.mailTo(ctx, req.Email, m.Kind.Label()+"の閲覧申請について: "+m.Title,

@@ -96,7 +96,7 @@ func (s *Service) Register(ctx context.Context, actor policy.Actor, eventID int6
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.Store.CreateRegistration(ctx, r, hash, capacityOf(e)); err != nil {
+	if err := s.Store.CreateRegistration(ctx, r, hash); err != nil {
 		if !apperr.Is(err, apperr.Conflict) {
 			return nil, "", err
 		}
@@ -309,7 +309,7 @@ func (s *Service) cancel(ctx context.Context, e *Event, r *Registration) error {
 		return apperr.E(apperr.Conflict, "このお申し込みはすでにキャンセルされています。")
 	}
 	now := s.now()
-	promoted, err := s.Store.CancelRegistration(ctx, r.ID, now, capacityOf(e))
+	promoted, err := s.Store.CancelRegistration(ctx, r.ID, now)
 	if err != nil {
 		if apperr.Is(err, apperr.Conflict) {
 			return apperr.E(apperr.Conflict, "このお申し込みはすでにキャンセルされています。")

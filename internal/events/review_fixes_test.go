@@ -118,7 +118,7 @@ func TestOneLiveRegistrationPerUser(t *testing.T) {
 		// The database holds the line too.
 		dup := &events.Registration{EventID: e.ID, UserID: w.outsider.UserID, Name: "偽名", Email: "guest009@example.jp",
 			Prefecture: "東京都", Role: events.RoleCC, Attendance: events.AttendOnline, CreatedAt: w.clock.Now(), UpdatedAt: w.clock.Now()}
-		wantCode(t, w.db.CreateRegistration(w.ctx, dup, "dup-token-hash", 0), apperr.Conflict)
+		wantCode(t, w.db.CreateRegistration(w.ctx, dup, "dup-token-hash"), apperr.Conflict)
 
 		// The owners of the addresses register as they like.
 		for i := 1; i <= 2; i++ {

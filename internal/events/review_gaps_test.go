@@ -93,7 +93,7 @@ func TestUpdateEventTellsRegistrants(t *testing.T) {
 		e, err = w.svc.UpdateEvent(w.ctx, w.organiser, e.ID, in)
 		noErr(t, err)
 		m := w.mail("guest001@example.jp", subject)
-		for _, want := range []string{"・日時: 2026年12月5日(土) 13:00〜17:00 → 2026年12月5日(土) 14:00〜18:00",
+		for _, want := range []string{"・日時: 2026/12/05(土) 13:00〜17:00 → 2026/12/05(土) 14:00〜18:00",
 			"・会場: 北山大学 医学部講堂 → 北山大学 第2講義室", "オンライン参加のURLが変わりました", "https://meet.example.jp/cc-2026-new"} {
 			if !strings.Contains(m.Text, want) {
 				t.Errorf("missing %q in\n%s", want, m.Text)

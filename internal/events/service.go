@@ -2,7 +2,6 @@ package events
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/audit"
+	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/guard"
 	"github.com/hakui-dev/hakui/internal/notify"
 	"github.com/hakui-dev/hakui/internal/policy"
@@ -70,7 +70,8 @@ func (s *Service) CreateEvent(ctx context.Context, actor policy.Actor, orgID int
 
 // UpdateEvent changes an event (its organisation's members). A larger
 // venue capacity moves waitlisted registrants up; a capacity below the
-// registered venue places is Invalid. When the times, the venue, the mode
+// registered venue places is Invalid ("venue_capacity"), and so is
+// dropping the venue while live venue registrations exist ("mode"). When the times, the venue, the mode
 // or the online URL of a published event change, every live registrant is
 // told what changed, with the updated calendar (in the app for users, by
 // e-mail within MailRule for guests). Conflict when stale.
@@ -84,16 +85,9 @@ func (s *Service) UpdateEvent(ctx context.Context, actor policy.Actor, id int64,
 	if err := s.applyInput(ctx, e, in); err != nil {
 		return nil, err
 	}
-	if newCapacity := capacityOf(e); newCapacity > 0 && (oldCapacity == 0 || newCapacity < oldCapacity) {
-		counts, err := s.Store.EventCounts(ctx, e.ID)
-		if err != nil {
-			return nil, err
-		}
-		if newCapacity < counts.Venue {
-			return nil, apperr.InvalidFields(map[string]string{"venue_capacity": fmt.Sprintf(
-				"会場で参加が確定している人数（%d人）より少なくはできません。", counts.Venue)})
-		}
-	}
+	// The store checks, under the event's lock, that the venue keeps the
+	// places its registrations hold (Invalid on "venue_capacity" or
+	// "mode").
 	e.Version = in.Version
 	e.UpdatedAt = s.now()
 	if err := s.Store.UpdateEvent(ctx, e); err != nil {
@@ -103,8 +97,10 @@ func (s *Service) UpdateEvent(ctx context.Context, actor policy.Actor, id int64,
 	if err != nil {
 		return nil, err
 	}
-	if newCapacity := capacityOf(updated); oldCapacity > 0 && (newCapacity == 0 || newCapacity > oldCapacity) {
-		promoted, err := s.Store.PromoteWaitlisted(ctx, updated.ID, newCapacity, s.now())
+	// Only a venue that grew moves its waiting list up: an event without
+	// one has no places to give.
+	if newCapacity := capacityOf(updated); updated.HasVenue() && oldCapacity > 0 && (newCapacity == 0 || newCapacity > oldCapacity) {
+		promoted, err := s.Store.PromoteWaitlisted(ctx, updated.ID, s.now())
 		if err != nil {
 			return nil, err
 		}
@@ -274,7 +270,7 @@ func (s *Service) refusal(actor policy.Actor, e *Event) string {
 	case e.Status != StatusPublished:
 		return "この研修会はまだ公開されていません。"
 	case s.now().After(e.RegistrationDeadline):
-		return "申込締切（" + e.RegistrationDeadline.In(jst).Format("2006年1月2日 15:04") + "）を過ぎています。"
+		return "申込締切（" + e.RegistrationDeadline.In(career.JST).Format("2006年1月2日 15:04") + "）を過ぎています。"
 	}
 	switch e.Audience {
 	case AudienceOrganisations:

@@ -20,7 +20,10 @@ type Store interface {
 	// CreateEvent inserts e with its talks and sets e.ID and e.Version.
 	CreateEvent(ctx context.Context, e *Event) error
 	// UpdateEvent writes e and replaces its talks if the stored version
-	// is e.Version, then bumps it. Conflict when stale.
+	// is e.Version, then bumps it. Conflict when stale. Under the event's
+	// lock it refuses (Invalid, per field) a capacity below the
+	// registered venue places ("venue_capacity") and the loss of the
+	// venue while live venue registrations exist ("mode").
 	UpdateEvent(ctx context.Context, e *Event) error
 	// Event returns one event with its talks and organisation name.
 	Event(ctx context.Context, id int64) (*Event, error)
@@ -29,12 +32,14 @@ type Store interface {
 
 	// CreateRegistration inserts r with the token's hash in one
 	// transaction that decides its status: a venue registration beyond
-	// capacity (counting registered venue places) is waitlisted. Sets
+	// the event's capacity, read in that transaction under the event's
+	// lock (counting registered venue places), is waitlisted. Invalid
+	// (field "attendance") for the venue of an event without one. Sets
 	// r.ID, r.Status, r.Version. Conflict when the e-mail has a live
 	// registration for the event.
 	// Conflict as well when the user (UserID non-zero) has a live
 	// registration for the event.
-	CreateRegistration(ctx context.Context, r *Registration, tokenHash string, capacity int) error
+	CreateRegistration(ctx context.Context, r *Registration, tokenHash string) error
 	// ReplaceRegistrationToken replaces the manage token's hash of a live
 	// registration. Conflict when cancelled, NotFound.
 	ReplaceRegistrationToken(ctx context.Context, id int64, tokenHash string) error
@@ -48,12 +53,14 @@ type Store interface {
 	RegistrationsOf(ctx context.Context, userID int64) ([]Registration, error)
 	// CancelRegistration cancels a live registration and, in the same
 	// transaction, moves up the earliest waitlisted venue registrations
-	// while places are free under capacity (0: no limit). It returns the
-	// registrations moved up. Conflict when already cancelled.
-	CancelRegistration(ctx context.Context, id int64, at time.Time, capacity int) ([]Registration, error)
+	// while places are free under the event's capacity read under its
+	// lock (none: no limit). It returns the registrations moved up.
+	// Conflict when already cancelled.
+	CancelRegistration(ctx context.Context, id int64, at time.Time) ([]Registration, error)
 	// PromoteWaitlisted moves up waitlisted registrations while places
-	// are free (after the capacity grew) and returns them.
-	PromoteWaitlisted(ctx context.Context, eventID int64, capacity int, at time.Time) ([]Registration, error)
+	// are free under the event's capacity read under its lock (after the
+	// capacity grew) and returns them; none for an event without a venue.
+	PromoteWaitlisted(ctx context.Context, eventID int64, at time.Time) ([]Registration, error)
 	// SetCheckedIn records (at non-nil) or clears a check-in of a
 	// registered registration. Conflict when it is not registered.
 	SetCheckedIn(ctx context.Context, id int64, at *time.Time, by int64) error

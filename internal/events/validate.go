@@ -15,9 +15,6 @@ import (
 	"github.com/hakui-dev/hakui/internal/jatext"
 )
 
-// jst is the zone every date and time is shown in.
-var jst = career.JST
-
 // Limits of the fields.
 const (
 	MaxTitle       = 200

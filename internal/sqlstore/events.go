@@ -7,8 +7,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 
+	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/events"
 )
 
@@ -71,10 +73,19 @@ func (db *DB) CreateEvent(ctx context.Context, e *events.Event) error {
 
 // UpdateEvent writes e and replaces its talks if the stored version is
 // e.Version, then bumps it: Conflict when stale, NotFound when there is
-// no such event.
+// no such event. Under the event's lock, so that no registration slips
+// in between: Invalid (field "mode") when e has no venue any more while
+// live venue registrations exist, and (field "venue_capacity") when its
+// capacity is below the registered venue places.
 func (db *DB) UpdateEvent(ctx context.Context, e *events.Event) error {
 	now := utc(db.Now())
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, _, err := db.lockEvent(ctx, tx, e.ID); err != nil {
+			return err
+		}
+		if err := checkVenuePlaces(ctx, tx, e); err != nil {
+			return err
+		}
 		args := append(eventValues(e), now, e.ID, e.Version)
 		if err := conditional(ctx, tx, `SELECT 1 FROM events WHERE id = $1`, e.ID, `UPDATE events SET title = $1, description = $2,
 				starts_at = $3, ends_at = $4, mode = $5, venue = $6, venue_capacity = $7, online_url = $8, registration_deadline = $9,
@@ -92,6 +103,36 @@ func (db *DB) UpdateEvent(ctx context.Context, e *events.Event) error {
 		e.UpdatedAt = now
 	}
 	return err
+}
+
+// checkVenuePlaces refuses venue places for e fewer than its
+// registrations hold. The caller holds the event's lock.
+func checkVenuePlaces(ctx context.Context, tx *sql.Tx, e *events.Event) error {
+	if !e.HasVenue() {
+		var live int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM event_registrations
+			WHERE event_id = $1 AND attendance = 'venue' AND status IN ('registered', 'waitlisted')`, e.ID).Scan(&live); err != nil {
+			return err
+		}
+		if live > 0 {
+			return apperr.InvalidFields(map[string]string{"mode": fmt.Sprintf(
+				"会場参加のお申し込みが%d件（キャンセル待ちを含む）あるため、オンラインのみには変更できません。"+
+					"先に該当するお申し込みをキャンセルするか、「ハイブリッド」のまま開催してください。", live)})
+		}
+		return nil
+	}
+	if e.VenueCapacity <= 0 {
+		return nil
+	}
+	taken, err := venuePlaces(ctx, tx, e.ID)
+	if err != nil {
+		return err
+	}
+	if e.VenueCapacity < taken {
+		return apperr.InvalidFields(map[string]string{"venue_capacity": fmt.Sprintf(
+			"会場で参加が確定している人数（%d人）より少なくはできません。", taken)})
+	}
+	return nil
 }
 
 func insertTalks(ctx context.Context, tx *sql.Tx, eventID int64, talks []events.Talk) error {
@@ -195,13 +236,22 @@ func (db *DB) loadTalks(ctx context.Context, list []events.Event) error {
 
 // lockEvent makes the writers of one event's registrations queue: on
 // PostgreSQL it takes the event's row lock until the transaction ends
-// (SQLite has a single writer already). NotFound when there is no such
-// event.
-func (db *DB) lockEvent(ctx context.Context, tx *sql.Tx, eventID int64) error {
-	query := `SELECT id FROM events WHERE id = $1`
+// (SQLite has a single writer already). It returns the event's venue
+// places read under that lock: venue is false for an online-only event,
+// capacity is 0 for no limit. NotFound when there is no such event.
+func (db *DB) lockEvent(ctx context.Context, tx *sql.Tx, eventID int64) (venue bool, capacity int, err error) {
+	query := `SELECT mode, venue_capacity FROM events WHERE id = $1`
 	if db.dialect == Postgres {
 		query += ` FOR UPDATE`
 	}
-	var id int64
-	return tx.QueryRowContext(ctx, query, eventID).Scan(&id)
+	var mode events.Mode
+	var n sql.NullInt64
+	if err := tx.QueryRowContext(ctx, query, eventID).Scan(&mode, &n); err != nil {
+		return false, 0, err
+	}
+	e := events.Event{Mode: mode}
+	if !e.HasVenue() {
+		return false, 0, nil
+	}
+	return true, int(n.Int64), nil
 }

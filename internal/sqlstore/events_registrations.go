@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/career"
 	"github.com/hakui-dev/hakui/internal/events"
 	"github.com/hakui-dev/hakui/internal/jatext"
@@ -55,16 +56,23 @@ func queryRegistrations(ctx context.Context, q interface {
 }
 
 // CreateRegistration inserts r with the token's hash in one transaction
-// that decides its status: a venue registration beyond capacity (0: no
-// limit), counting registered venue places, is waitlisted. On PostgreSQL
-// the event's row lock makes concurrent registrations count in turn, so
-// two can never both take the last place. Sets r.ID, r.Status and
+// that decides its status: a venue registration beyond the event's
+// capacity (read under the event's lock; none: no limit), counting
+// registered venue places, is waitlisted. On PostgreSQL the event's row
+// lock makes concurrent registrations count in turn, so two can never
+// both take the last place, and an organiser's new capacity applies to
+// every registration committed after it. Sets r.ID, r.Status and
 // r.Version; Conflict when the e-mail (folded) has a live registration
-// for the event, NotFound when there is no such event.
-func (db *DB) CreateRegistration(ctx context.Context, r *events.Registration, tokenHash string, capacity int) error {
+// for the event, Invalid (field "attendance") for the venue of an event
+// that has none any more, NotFound when there is no such event.
+func (db *DB) CreateRegistration(ctx context.Context, r *events.Registration, tokenHash string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.lockEvent(ctx, tx, r.EventID); err != nil {
+		venue, capacity, err := db.lockEvent(ctx, tx, r.EventID)
+		if err != nil {
 			return err
+		}
+		if r.Attendance == events.AttendVenue && !venue {
+			return apperr.InvalidFields(map[string]string{"attendance": "この研修会はオンラインのみの開催です。"})
 		}
 		status := events.Registered
 		if r.Attendance == events.AttendVenue && capacity > 0 {
@@ -147,17 +155,18 @@ func (db *DB) RegistrationsOf(ctx context.Context, userID int64) ([]events.Regis
 // CancelRegistration cancels a live registration (clearing a check-in,
 // which only a registration with a place has) and, in the same
 // transaction, moves up the earliest waitlisted venue registrations while
-// places are free under capacity (0: no limit). It returns those moved
-// up. Conflict when already cancelled, NotFound when there is no such
-// registration.
-func (db *DB) CancelRegistration(ctx context.Context, id int64, at time.Time, capacity int) ([]events.Registration, error) {
+// places are free under the event's capacity read under its lock. It
+// returns those moved up. Conflict when already cancelled, NotFound when
+// there is no such registration.
+func (db *DB) CancelRegistration(ctx context.Context, id int64, at time.Time) ([]events.Registration, error) {
 	var promoted []events.Registration
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var eventID int64
 		if err := tx.QueryRowContext(ctx, `SELECT event_id FROM event_registrations WHERE id = $1`, id).Scan(&eventID); err != nil {
 			return err
 		}
-		if err := db.lockEvent(ctx, tx, eventID); err != nil {
+		venue, capacity, err := db.lockEvent(ctx, tx, eventID)
+		if err != nil {
 			return err
 		}
 		now := utc(at)
@@ -167,7 +176,9 @@ func (db *DB) CancelRegistration(ctx context.Context, id int64, at time.Time, ca
 			WHERE id = $2 AND status <> 'cancelled'`, now, id); err != nil {
 			return err
 		}
-		var err error
+		if !venue {
+			return nil
+		}
 		promoted, err = promote(ctx, tx, eventID, capacity, now)
 		return err
 	})
@@ -178,15 +189,17 @@ func (db *DB) CancelRegistration(ctx context.Context, id int64, at time.Time, ca
 }
 
 // PromoteWaitlisted moves up the earliest waitlisted venue registrations
-// while places are free under capacity (0: no limit), after the capacity
-// grew, and returns them. NotFound when there is no such event.
-func (db *DB) PromoteWaitlisted(ctx context.Context, eventID int64, capacity int, at time.Time) ([]events.Registration, error) {
+// while places are free under the event's capacity read under its lock
+// (none: all of them), after the capacity grew, and returns them. An
+// event without a venue moves nobody up. NotFound when there is no such
+// event.
+func (db *DB) PromoteWaitlisted(ctx context.Context, eventID int64, at time.Time) ([]events.Registration, error) {
 	var promoted []events.Registration
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.lockEvent(ctx, tx, eventID); err != nil {
+		venue, capacity, err := db.lockEvent(ctx, tx, eventID)
+		if err != nil || !venue {
 			return err
 		}
-		var err error
 		promoted, err = promote(ctx, tx, eventID, capacity, utc(at))
 		return err
 	})

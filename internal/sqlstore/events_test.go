@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,7 +57,9 @@ func mustEvent(t *testing.T, db *sqlstore.DB, orgID, userID int64, capacity int)
 	return e
 }
 
-func mustRegister(t *testing.T, db *sqlstore.DB, r events.Registration, capacity int) *events.Registration {
+// mustRegister registers r. The last argument is the event's capacity the
+// caller expects; the store reads it from the event itself.
+func mustRegister(t *testing.T, db *sqlstore.DB, r events.Registration, _ int) *events.Registration {
 	t.Helper()
 	if r.Name == "" {
 		r.Name = "参加 者"
@@ -70,10 +73,23 @@ func mustRegister(t *testing.T, db *sqlstore.DB, r events.Registration, capacity
 	if r.Attendance == "" {
 		r.Attendance = events.AttendVenue
 	}
-	if err := db.CreateRegistration(context.Background(), &r, "hash-"+r.Email, capacity); err != nil {
+	if err := db.CreateRegistration(context.Background(), &r, "hash-"+r.Email); err != nil {
 		t.Fatalf("CreateRegistration(%s): %v", r.Email, err)
 	}
 	return &r
+}
+
+// setCapacity changes the venue places of an event (0: no limit).
+func setCapacity(t *testing.T, db *sqlstore.DB, eventID int64, capacity int) {
+	t.Helper()
+	e, err := db.Event(context.Background(), eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.VenueCapacity = capacity
+	if err := db.UpdateEvent(context.Background(), e); err != nil {
+		t.Fatalf("UpdateEvent(capacity %d): %v", capacity, err)
+	}
 }
 
 func regIDs(list []events.Registration) []int64 {
@@ -199,7 +215,7 @@ func TestRegistrationCapacityRace(t *testing.T) {
 				if i >= people {
 					r.Attendance = events.AttendOnline
 				}
-				if err := db.CreateRegistration(ctx, r, fmt.Sprintf("token-%d", i), capacity); err != nil {
+				if err := db.CreateRegistration(ctx, r, fmt.Sprintf("token-%d", i)); err != nil {
 					errs <- err
 					return
 				}
@@ -238,7 +254,7 @@ func TestRegistrationCapacityRace(t *testing.T) {
 			}
 		}
 		for i, r := range venue[:2] {
-			up, err := db.CancelRegistration(ctx, r.ID, evAt(10+i), capacity)
+			up, err := db.CancelRegistration(ctx, r.ID, evAt(10+i))
 			if err != nil {
 				t.Fatalf("cancel %d: %v", r.ID, err)
 			}
@@ -251,33 +267,35 @@ func TestRegistrationCapacityRace(t *testing.T) {
 				t.Errorf("stored promoted registration = %+v", stored)
 			}
 		}
-		_, err = db.CancelRegistration(ctx, venue[0].ID, evAt(20), capacity)
+		_, err = db.CancelRegistration(ctx, venue[0].ID, evAt(20))
 		wantCode(t, "cancel twice", err, apperr.Conflict)
-		_, err = db.CancelRegistration(ctx, 424242, evAt(20), capacity)
+		_, err = db.CancelRegistration(ctx, 424242, evAt(20))
 		wantCode(t, "cancel a missing registration", err, apperr.NotFound)
 
 		// Cancelling an online place or a waiting one frees no room. The
 		// online ones came in at any moment of the rush: find one.
 		online := seated[slices.IndexFunc(seated, func(r events.Registration) bool { return r.Attendance == events.AttendOnline })]
 		for _, r := range []events.Registration{online, waiting[len(waiting)-1]} {
-			if up, err := db.CancelRegistration(ctx, r.ID, evAt(30), capacity); err != nil || len(up) != 0 {
+			if up, err := db.CancelRegistration(ctx, r.ID, evAt(30)); err != nil || len(up) != 0 {
 				t.Errorf("cancel %s %s: moved up %v, %v", r.Attendance, r.Status, regIDs(up), err)
 			}
 		}
 
 		// The room grows to 6: three more move up, in order.
-		up, err := db.PromoteWaitlisted(ctx, e.ID, 6, evAt(40))
+		setCapacity(t, db, e.ID, 6)
+		up, err := db.PromoteWaitlisted(ctx, e.ID, evAt(40))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := regIDs(waiting[2:5]); !reflect.DeepEqual(regIDs(up), want) {
 			t.Errorf("PromoteWaitlisted = %v, want %v", regIDs(up), want)
 		}
-		if up, err := db.PromoteWaitlisted(ctx, e.ID, 6, evAt(41)); err != nil || len(up) != 0 {
+		if up, err := db.PromoteWaitlisted(ctx, e.ID, evAt(41)); err != nil || len(up) != 0 {
 			t.Errorf("PromoteWaitlisted when full = %v, %v", regIDs(up), err)
 		}
 		// No limit: everyone left moves up.
-		up, err = db.PromoteWaitlisted(ctx, e.ID, 0, evAt(42))
+		setCapacity(t, db, e.ID, 0)
+		up, err = db.PromoteWaitlisted(ctx, e.ID, evAt(42))
 		if want := regIDs(waiting[5 : len(waiting)-1]); err != nil || !reflect.DeepEqual(regIDs(up), want) {
 			t.Errorf("PromoteWaitlisted without limit = %v, %v; want %v", regIDs(up), err, want)
 		}
@@ -285,7 +303,7 @@ func TestRegistrationCapacityRace(t *testing.T) {
 		if c.Waitlisted != 0 || c.Cancelled != 4 || c.Venue != people-3 || c.Registered != people-3+1 {
 			t.Errorf("final counts = %+v", c)
 		}
-		if _, err := db.PromoteWaitlisted(ctx, 424242, 3, evAt(50)); !apperr.Is(err, apperr.NotFound) {
+		if _, err := db.PromoteWaitlisted(ctx, 424242, evAt(50)); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("PromoteWaitlisted of a missing event: %v", err)
 		}
 	})
@@ -299,7 +317,7 @@ func TestRegistrationDuplicateEmail(t *testing.T) {
 		for _, email := range []string{"taro.yamada@example.jp", "ＴＡＲＯ．ＹＡＭＡＤＡ＠ＥＸＡＭＰＬＥ．ＪＰ", " taro.yamada@EXAMPLE.JP "} {
 			r := &events.Registration{EventID: e.ID, Name: "山田 太郎", Email: email, Prefecture: "東京都", Role: events.RoleDoctor,
 				Attendance: events.AttendOnline}
-			wantCode(t, "register again as "+email, db.CreateRegistration(ctx, r, "hash-"+email, 0), apperr.Conflict)
+			wantCode(t, "register again as "+email, db.CreateRegistration(ctx, r, "hash-"+email), apperr.Conflict)
 		}
 		// The same person may register for another event.
 		other := mustEvent(t, db, e.OrgID, u.ID, 0)
@@ -307,10 +325,10 @@ func TestRegistrationDuplicateEmail(t *testing.T) {
 		// A missing event.
 		r := &events.Registration{EventID: 424242, Name: "山田 太郎", Email: "x@example.jp", Prefecture: "東京都", Role: events.RoleDoctor,
 			Attendance: events.AttendOnline}
-		wantCode(t, "register for a missing event", db.CreateRegistration(ctx, r, "hash-missing", 0), apperr.NotFound)
+		wantCode(t, "register for a missing event", db.CreateRegistration(ctx, r, "hash-missing"), apperr.NotFound)
 
 		// Once cancelled, the address may register again.
-		if _, err := db.CancelRegistration(ctx, first.ID, evAt(5), 0); err != nil {
+		if _, err := db.CancelRegistration(ctx, first.ID, evAt(5)); err != nil {
 			t.Fatal(err)
 		}
 		again := mustRegister(t, db, events.Registration{EventID: e.ID, Email: "ｔａｒｏ．ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ"}, 0)
@@ -365,7 +383,7 @@ func TestEventCountsAndCheckIn(t *testing.T) {
 		if regs[6].Status != events.Waitlisted {
 			t.Fatalf("fifth venue registration: %s", regs[6].Status)
 		}
-		if _, err := db.CancelRegistration(ctx, regs[7].ID, evAt(20), 4); err != nil {
+		if _, err := db.CancelRegistration(ctx, regs[7].ID, evAt(20)); err != nil {
 			t.Fatal(err)
 		}
 
@@ -393,7 +411,7 @@ func TestEventCountsAndCheckIn(t *testing.T) {
 
 		// A checked-in registrant who cancels loses the check-in and the
 		// waiting one moves up.
-		up, err := db.CancelRegistration(ctx, regs[1].ID, evAt(70), 4)
+		up, err := db.CancelRegistration(ctx, regs[1].ID, evAt(70))
 		if err != nil || len(up) != 1 || up[0].ID != regs[6].ID {
 			t.Fatalf("cancel a checked-in place: %v, %v", regIDs(up), err)
 		}
@@ -578,6 +596,79 @@ func TestMaterialRequestStore(t *testing.T) {
 		}
 		if want := []int64{reqs[2].ID, reqs[1].ID, reqs[0].ID}; !reflect.DeepEqual(order, want) {
 			t.Errorf("MaterialRequests order = %v, want %v (pending first, then the latest)", order, want)
+		}
+	})
+}
+
+// The capacity and the mode are read under the event's lock: a
+// registration decided after an organiser lowered the capacity counts
+// against the new one, the capacity cannot drop below the places taken
+// and the venue cannot go while venue registrations live.
+func TestEventCapacityReadUnderLock(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		e, _ := eventFixture(t, db, 10)
+		first := mustRegister(t, db, events.Registration{EventID: e.ID, Email: "k1@example.jp"}, 10)
+		mustRegister(t, db, events.Registration{EventID: e.ID, Email: "k2@example.jp"}, 10)
+		setCapacity(t, db, e.ID, 2)
+		if late := mustRegister(t, db, events.Registration{EventID: e.ID, Email: "k3@example.jp"}, 10); late.Status != events.Waitlisted {
+			t.Fatalf("a registration after the capacity dropped to 2: %s", late.Status)
+		}
+
+		cur, _ := db.Event(ctx, e.ID)
+		cur.VenueCapacity = 1
+		err := db.UpdateEvent(ctx, cur)
+		wantCode(t, "capacity below the places", err, apperr.Invalid)
+		if msg := apperr.FieldsOf(err)["venue_capacity"]; msg != "会場で参加が確定している人数（2人）より少なくはできません。" {
+			t.Errorf("venue_capacity message %q", msg)
+		}
+		cur, _ = db.Event(ctx, e.ID)
+		cur.Mode, cur.Venue, cur.VenueCapacity = events.ModeOnline, "", 0
+		err = db.UpdateEvent(ctx, cur)
+		wantCode(t, "online only with venue registrations", err, apperr.Invalid)
+		if msg := apperr.FieldsOf(err)["mode"]; !strings.Contains(msg, "3件") {
+			t.Errorf("mode message %q", msg)
+		}
+
+		// Cancelling a place moves up under the stored capacity.
+		up, err := db.CancelRegistration(ctx, first.ID, evAt(5))
+		if err != nil || len(up) != 1 {
+			t.Fatalf("cancel moved up %v, %v", regIDs(up), err)
+		}
+
+		// Lowering the capacity races with a rush of registrations: the
+		// places taken never exceed the capacity stored at the end.
+		other, _ := eventFixture(t, db, 10)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r := &events.Registration{EventID: other.ID, Name: "参加 者", Email: fmt.Sprintf("rush%d@example.jp", i),
+					Prefecture: "東京都", Role: events.RoleCC, Attendance: events.AttendVenue}
+				if err := db.CreateRegistration(ctx, r, fmt.Sprintf("rush-%d", i)); err != nil {
+					t.Errorf("register %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			lower := *other
+			lower.VenueCapacity = 3
+			if err := db.UpdateEvent(ctx, &lower); err != nil && !apperr.Is(err, apperr.Invalid) {
+				t.Errorf("lower the capacity: %v", err)
+			}
+		}()
+		close(start)
+		wg.Wait()
+		stored, _ := db.Event(ctx, other.ID)
+		c, err := db.EventCounts(ctx, other.ID)
+		if err != nil || c.Venue > stored.VenueCapacity || c.Venue+c.Waitlisted != 8 {
+			t.Errorf("capacity %d, counts %+v, %v", stored.VenueCapacity, c, err)
 		}
 	})
 }

@@ -24,7 +24,7 @@ func (w *world) registerAs(ev *events.Event, user policy.Actor, email, name, tok
 		Organisation: "北海道庁", Role: events.RoleCC, Attendance: events.AttendVenue, Status: events.Registered,
 		CreatedAt: now, UpdatedAt: now}
 	sum := sha256.Sum256([]byte(token))
-	noErr(w.t, w.db.CreateRegistration(w.ctx, r, hex.EncodeToString(sum[:]), 0))
+	noErr(w.t, w.db.CreateRegistration(w.ctx, r, hex.EncodeToString(sum[:])))
 	if checkedIn {
 		noErr(w.t, w.db.SetCheckedIn(w.ctx, r.ID, &now, w.member.UserID))
 	}

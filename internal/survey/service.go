@@ -2,9 +2,11 @@ package survey
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"github.com/hakui-dev/hakui/internal/excelcsv"
@@ -540,8 +542,10 @@ const (
 
 // TagComment sets the tags of one free-text answer (e.g. 改善要望): each
 // NFKC-normalised, 1–40 characters, at most 10, duplicates dropped; none
-// clears them. NotFound when the response has no comment on the item.
-func (s *Service) TagComment(ctx context.Context, actor policy.Actor, surveyID, responseID, itemID int64, tags []string) error {
+// clears them. key is the Comment's ResponseID as Results gives it (an
+// opaque key, not the stored ID). NotFound when no response of the key
+// has a comment on the item.
+func (s *Service) TagComment(ctx context.Context, actor policy.Actor, surveyID, key, itemID int64, tags []string) error {
 	sv, err := s.load(ctx, actor, policy.Update, surveyID)
 	if err != nil {
 		return err
@@ -568,11 +572,11 @@ func (s *Service) TagComment(ctx context.Context, actor policy.Actor, surveyID, 
 	if err != nil {
 		return err
 	}
-	j := slices.IndexFunc(responses, func(r Response) bool { return r.ID == responseID && r.Answers[itemID].Text != "" })
+	j := slices.IndexFunc(responses, func(r Response) bool { return commentKey(sv, r.ID) == key && r.Answers[itemID].Text != "" })
 	if j < 0 {
 		return apperr.E(apperr.NotFound, "コメントが見つかりません。")
 	}
-	return s.Store.SetCommentTags(ctx, responseID, itemID, clean)
+	return s.Store.SetCommentTags(ctx, responses[j].ID, itemID, clean)
 }
 
 // Encoding is a CSV encoding for Excel.
@@ -668,13 +672,37 @@ func (s *Service) ExportSummary(ctx context.Context, actor policy.Actor, id int6
 	return writeCSV(w, records, enc)
 }
 
-// summary summarises the responses of sv and returns their number.
+// summary summarises the responses of sv and returns their number. A
+// patient survey's comments come in the order of its CSV export
+// (anonymousOrder), not in arrival order, and every comment carries the
+// response's opaque key (commentKey), never its stored ID.
 func (s *Service) summary(ctx context.Context, sv *Survey) ([]ItemResult, int, error) {
 	responses, err := s.Store.Responses(ctx, sv.ID)
 	if err != nil {
 		return nil, 0, err
 	}
-	return Summarize(sv.Items, responses), len(responses), nil
+	if sv.Kind == KindPatient {
+		anonymousOrder(sv, responses)
+	}
+	items := Summarize(sv.Items, responses)
+	for i := range items {
+		for j := range items[i].Comments {
+			c := &items[i].Comments[j]
+			c.ResponseID = commentKey(sv, c.ResponseID)
+		}
+	}
+	return items, len(responses), nil
+}
+
+// commentKey is what clients see of a response to tag its comments: a
+// keyed hash of its ID (HMAC-SHA256 keyed by the survey's secret link and
+// ID), so that the order of arrival cannot be read from it. It keeps 53
+// bits, a positive number that JavaScript holds exactly; TagComment maps
+// it back among the survey's responses.
+func commentKey(sv *Survey, responseID int64) int64 {
+	mac := hmac.New(sha256.New, []byte(sv.PublicSlug+":"+strconv.FormatInt(sv.ID, 10)))
+	mac.Write([]byte(strconv.FormatInt(responseID, 10)))
+	return int64(binary.BigEndian.Uint64(mac.Sum(nil))>>11) + 1
 }
 
 // answerCell is the CSV cell of the answer to it.

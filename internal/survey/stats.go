@@ -16,6 +16,9 @@ type Bucket struct {
 
 // Comment is a free-text answer and its tags.
 type Comment struct {
+	// ResponseID is the response's ID as Summarize sees it; the service's
+	// results replace it by an opaque key of the response, which is what
+	// TagComment takes (clients never see the stored ID).
 	ResponseID int64
 	Text       string
 	Tags       []string
@@ -32,7 +35,7 @@ type ItemResult struct {
 	// TopTwo over Responses in percent, exact (round only to display).
 	TopTwo      int
 	TopTwoShare float64
-	Comments    []Comment // text items, in response order
+	Comments    []Comment // text items, in the order of the responses given (Results: a patient survey's anonymous order)
 }
 
 // noValue is shown for a figure with no answers behind it.

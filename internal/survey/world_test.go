@@ -111,7 +111,7 @@ func (w *world) register(ev *events.Event, name string, checkedIn bool) *events.
 	r := &events.Registration{EventID: ev.ID, Name: name, Email: fmt.Sprintf("attendee%d@example.jp", w.seq),
 		Prefecture: "北海道", Organisation: "北海道庁", Role: events.RoleCC, Attendance: events.AttendOnline,
 		Status: events.Registered, CreatedAt: now, UpdatedAt: now}
-	noErr(w.t, w.db.CreateRegistration(w.ctx, r, fmt.Sprintf("regtoken-%d-%d", ev.ID, w.seq), 0))
+	noErr(w.t, w.db.CreateRegistration(w.ctx, r, fmt.Sprintf("regtoken-%d-%d", ev.ID, w.seq)))
 	if checkedIn {
 		noErr(w.t, w.db.SetCheckedIn(w.ctx, r.ID, &now, w.member.UserID))
 	}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/career"
@@ -104,16 +103,7 @@ func registrationPath(token string) string { return "/events/registrations/" + u
 // eventWhen is an event's date and times in JST: "2026/12/07(月) 10:00〜16:00",
 // with the end date when it ends on another day.
 func eventWhen(e *events.Event) string {
-	return timeRange(e.StartsAt, e.EndsAt)
-}
-
-func timeRange(from, to time.Time) string {
-	a, b := from.In(career.JST), to.In(career.JST)
-	out := a.Format("2006/01/02") + "(" + weekdayNames[a.Weekday()] + ") " + a.Format("15:04") + "〜"
-	if a.Format(time.DateOnly) != b.Format(time.DateOnly) {
-		out += b.Format("2006/01/02") + "(" + weekdayNames[b.Weekday()] + ") "
-	}
-	return out + b.Format("15:04")
+	return events.When(e.StartsAt, e.EndsAt)
 }
 
 // eventRow is an event with its times written out for a list.
@@ -206,7 +196,7 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		rows := make([]registrationRow, 0, len(mine))
 		for _, m := range mine {
-			rows = append(rows, registrationRow{RegistrationView: m, When: timeRange(m.StartsAt, m.EndsAt),
+			rows = append(rows, registrationRow{RegistrationView: m, When: events.When(m.StartsAt, m.EndsAt),
 				StatusText: registrationStatusText(&m.Registration)})
 		}
 		data["Mine"] = rows

@@ -22,7 +22,7 @@ func (s *Server) eventsCards(r *http.Request, cur *httpx.Current, add func(title
 		s.Log.WarnContext(ctx, "dashboard: my registrations", "err", err)
 	} else if len(mine) > 0 {
 		m := mine[0]
-		body := "次の研修会: " + m.EventTitle + "（" + timeRange(m.StartsAt, m.EndsAt) + "、" + registrationStatusText(&m.Registration) + "）"
+		body := "次の研修会: " + m.EventTitle + "（" + events.When(m.StartsAt, m.EndsAt) + "、" + registrationStatusText(&m.Registration) + "）"
 		if len(mine) > 1 {
 			body += " ほか" + strconv.Itoa(len(mine)-1) + "件"
 		}

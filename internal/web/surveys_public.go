@@ -17,6 +17,7 @@ import (
 func (s *Server) surveysPublicRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s/{slug}", s.publicSurveyPage)
 	mux.HandleFunc("POST /s/{slug}", s.submitPublicSurvey)
+	mux.HandleFunc("GET /s/{slug}/thanks/{token}", s.publicThanksPage)
 	mux.HandleFunc("GET /s/{slug}/edit/{token}", s.editResponsePage)
 	mux.HandleFunc("POST /s/{slug}/edit/{token}", s.submitEditResponse)
 }
@@ -97,9 +98,12 @@ var likertChoices = func() []likertChoice {
 }()
 
 // renderAnswerForm shows a respondent's form; action is where it posts.
-func (s *Server) renderAnswerForm(w http.ResponseWriter, r *http.Request, f *survey.Form, action string, editing bool, p *page, formErr error) {
+// An anonymous respondent's edit page (editLink, absolute) tells them to
+// keep its address, the only way back to their answers.
+func (s *Server) renderAnswerForm(w http.ResponseWriter, r *http.Request, f *survey.Form, action, editLink string, editing bool, p *page, formErr error) {
 	p.Title = f.Survey.Title
-	p.Data = map[string]any{"Form": f, "Survey": f.Survey, "Action": action, "Likert": likertChoices, "Editing": editing}
+	p.Data = map[string]any{"Form": f, "Survey": f.Survey, "Action": action, "Likert": likertChoices, "Editing": editing,
+		"EditLink": editLink}
 	if formErr != nil {
 		s.formError(w, r, "survey_answer", p, formErr)
 		return
@@ -114,15 +118,15 @@ func (s *Server) publicSurveyPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderAnswerForm(w, r, f, "/s/"+url.PathEscape(slug), false, &page{}, nil)
+	s.renderAnswerForm(w, r, f, "/s/"+url.PathEscape(slug), "", false, &page{}, nil)
 }
 
 // answerError re-shows the form with per-item errors and the answers
 // kept, or the rate limit's message; anything else is an error page.
-func (s *Server) answerError(w http.ResponseWriter, r *http.Request, f *survey.Form, action string, editing bool, err error) {
+func (s *Server) answerError(w http.ResponseWriter, r *http.Request, f *survey.Form, action, editLink string, editing bool, err error) {
 	switch apperr.CodeOf(err) {
 	case apperr.Invalid, apperr.RateLimited, apperr.Conflict:
-		s.renderAnswerForm(w, r, f, action, editing, &page{}, err)
+		s.renderAnswerForm(w, r, f, action, editLink, editing, &page{}, err)
 	default:
 		s.fail(w, r, err)
 	}
@@ -142,11 +146,24 @@ func (s *Server) submitPublicSurvey(w http.ResponseWriter, r *http.Request) {
 	action := "/s/" + url.PathEscape(slug)
 	token, err := s.Surveys.SubmitPublic(r.Context(), slug, readAnswers(f.Survey, r.PostForm), clientOf(r))
 	if err != nil {
-		s.answerError(w, r, f, action, false, err)
+		s.answerError(w, r, f, action, "", false, err)
+		return
+	}
+	// On to a thanks page that carries the edit link in its address:
+	// reloading it sends nothing again.
+	redirect(w, r, action+"/thanks/"+url.PathEscape(token))
+}
+
+// publicThanksPage thanks an anonymous respondent and shows their edit
+// link; the edit token in its address is checked like the edit page's.
+func (s *Server) publicThanksPage(w http.ResponseWriter, r *http.Request) {
+	f, action, err := s.editForm(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "survey_thanks", &page{Title: "ご回答ありがとうございました", Data: map[string]any{
-		"Survey": f.Survey, "EditLink": strings.TrimRight(s.BaseURL, "/") + action + "/edit/" + url.PathEscape(token)}})
+		"Survey": f.Survey, "EditLink": strings.TrimRight(s.BaseURL, "/") + action}})
 }
 
 // editForm returns the form of an edit token of the slug's survey.
@@ -168,7 +185,8 @@ func (s *Server) editResponsePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderAnswerForm(w, r, f, action, true, &page{Form: answersForm(f.Survey, f.Response)}, nil)
+	s.renderAnswerForm(w, r, f, action, strings.TrimRight(s.BaseURL, "/")+action, true,
+		&page{Form: answersForm(f.Survey, f.Response)}, nil)
 }
 
 func (s *Server) submitEditResponse(w http.ResponseWriter, r *http.Request) {
@@ -182,11 +200,11 @@ func (s *Server) submitEditResponse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Surveys.SubmitEdit(r.Context(), r.PathValue("token"), readAnswers(f.Survey, r.PostForm)); err != nil {
-		s.answerError(w, r, f, action, true, err)
+		s.answerError(w, r, f, action, strings.TrimRight(s.BaseURL, "/")+action, true, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "survey_thanks", &page{Title: "回答を変更しました", Data: map[string]any{
-		"Survey": f.Survey, "EditLink": strings.TrimRight(s.BaseURL, "/") + action, "Changed": true}})
+	s.setFlash(w, "回答を変更しました。")
+	redirect(w, r, action)
 }
 
 func invitedPath(token string) string { return "/surveys/answer/" + url.PathEscape(token) }
@@ -200,7 +218,7 @@ func (s *Server) invitedSurveyPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderAnswerForm(w, r, f, invitedPath(token), f.Response != nil, &page{Form: answersForm(f.Survey, f.Response)}, nil)
+	s.renderAnswerForm(w, r, f, invitedPath(token), "", f.Response != nil, &page{Form: answersForm(f.Survey, f.Response)}, nil)
 }
 
 func (s *Server) submitInvitedSurvey(w http.ResponseWriter, r *http.Request) {
@@ -215,9 +233,15 @@ func (s *Server) submitInvitedSurvey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Surveys.SubmitInvited(r.Context(), token, readAnswers(f.Survey, r.PostForm)); err != nil {
-		s.answerError(w, r, f, invitedPath(token), f.Response != nil, err)
+		s.answerError(w, r, f, invitedPath(token), "", f.Response != nil, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "survey_thanks", &page{Title: "ご回答ありがとうございました", Data: map[string]any{
-		"Survey": f.Survey, "EditLink": strings.TrimRight(s.BaseURL, "/") + invitedPath(token), "Changed": f.Response != nil}})
+	// Back to the personal link (the answers shown, to change until the
+	// deadline): reloading it sends nothing again.
+	if f.Response != nil {
+		s.setFlash(w, "回答を変更しました。")
+	} else {
+		s.setFlash(w, "ご回答ありがとうございました。締め切りまでは、このページで回答を変更できます。")
+	}
+	redirect(w, r, invitedPath(token))
 }
