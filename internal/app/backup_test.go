@@ -29,6 +29,11 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	env.User("doc@example.jp", "医師", identity.Grant{Role: identity.RoleDoctor})
 	c := env.Client()
 	c.Login("doc@example.jp", "") // writes sessions and audit entries
+	// A populated database: every area's demo data, sealed fields and
+	// search indexes included.
+	if err := env.Main.SeedDemo(ctx); err != nil {
+		t.Fatalf("SeedDemo: %v", err)
+	}
 
 	snapshot := filepath.Join(t.TempDir(), "backup.db")
 	if err := env.Main.DB.Backup(ctx, snapshot); err != nil {
@@ -65,6 +70,11 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		got, err2 := copyDB.CountRows(ctx, table)
 		if err1 != nil || err2 != nil || got != want {
 			t.Errorf("table %s: %d rows in the copy, %d in the original (%v %v)", table, got, want, err1, err2)
+		}
+		wantSum, err1 := env.Main.DB.TableChecksum(ctx, table)
+		gotSum, err2 := copyDB.TableChecksum(ctx, table)
+		if err1 != nil || err2 != nil || gotSum != wantSum {
+			t.Errorf("table %s: checksum %s in the copy, %s in the original (%v %v)", table, gotSum, wantSum, err1, err2)
 		}
 	}
 	copyDB.Close()
