@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hakui-dev/hakui/internal/apperr"
 	"github.com/hakui-dev/hakui/internal/audit"
@@ -492,7 +493,7 @@ func FilterFromValues(v url.Values) (Filter, error) {
 	f := Filter{Text: v.Get("q"), Kind: career.WorkKind(v.Get("kind")), RemoteKind: career.RemoteKind(v.Get("remote_kind")),
 		Specialty: v.Get("specialty"), Prefecture: v.Get("prefecture"), Sort: Sort(v.Get("sort")), After: v.Get("after")}
 	fields := map[string]string{}
-	if len(f.Text) > 200 {
+	if utf8.RuneCountInString(f.Text) > 200 {
 		fields["q"] = "キーワードは200文字以内にしてください。"
 	}
 	if f.Kind != "" && !f.Kind.Valid() {
