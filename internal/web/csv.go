@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
@@ -65,4 +66,20 @@ func (s *Server) importOpenings(w http.ResponseWriter, r *http.Request, cur *htt
 	}
 	s.setFlash(w, strconv.Itoa(n)+"件の求人を取り込みました。")
 	redirect(w, r, "/orgs/"+strconv.FormatInt(id, 10)+"/openings?status=draft")
+}
+
+// sendCSV answers a CSV download for Excel in the encoding of ?enc=
+// (UTF-8 with a BOM unless shift_jis). The file is written to a buffer
+// first, so that a failure is still an error page.
+func (s *Server) sendCSV(w http.ResponseWriter, r *http.Request, filename string, write func(*bytes.Buffer, excelcsv.Encoding) error) {
+	enc := excelcsv.FromQuery(r.URL.Query().Get("enc"))
+	var buf bytes.Buffer
+	if err := write(&buf, enc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
 }

@@ -626,16 +626,9 @@ func (s *Server) csvDownload(w http.ResponseWriter, r *http.Request, cur *httpx.
 		s.fail(w, r, err)
 		return
 	}
-	enc := excelcsv.FromQuery(r.URL.Query().Get("enc"))
-	var buf bytes.Buffer
-	if err := write(ev, &buf, enc); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
-	w.Header().Set("Content-Disposition", `attachment; filename="event-`+strconv.FormatInt(ev.ID, 10)+"-"+name+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	s.sendCSV(w, r, "event-"+strconv.FormatInt(ev.ID, 10)+"-"+name+".csv", func(buf *bytes.Buffer, enc excelcsv.Encoding) error {
+		return write(ev, buf, enc)
+	})
 }
 
 func (s *Server) participantsCSV(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {

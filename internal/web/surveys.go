@@ -547,16 +547,9 @@ func (s *Server) surveyCSV(w http.ResponseWriter, r *http.Request, cur *httpx.Cu
 		s.fail(w, r, err)
 		return
 	}
-	enc := excelcsv.FromQuery(r.URL.Query().Get("enc"))
-	var buf bytes.Buffer
-	if err := write(sv, &buf, survey.Encoding(enc)); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset="+enc.Charset())
-	w.Header().Set("Content-Disposition", `attachment; filename="survey-`+strconv.FormatInt(sv.ID, 10)+"-"+name+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	s.sendCSV(w, r, "survey-"+strconv.FormatInt(sv.ID, 10)+"-"+name+".csv", func(buf *bytes.Buffer, enc excelcsv.Encoding) error {
+		return write(sv, buf, enc)
+	})
 }
 
 func (s *Server) surveyResponsesCSV(w http.ResponseWriter, r *http.Request, cur *httpx.Current) {
