@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,12 +22,12 @@ import (
 
 // surveysRoutes registers the survey endpoints.
 func (s *Server) surveysRoutes(handle, public func(method, pattern string, h handlerFunc)) {
-	public("GET", "/s/{slug}", s.publicSurveyForm)
+	public("GET", "/s/{slug}", surveyForm("slug", s.Surveys.PublicForm))
 	public("POST", "/s/{slug}/responses", s.submitPublicSurvey)
-	public("GET", "/survey-responses/{token}", s.surveyEditForm)
-	public("PUT", "/survey-responses/{token}", s.submitSurveyEdit)
-	public("GET", "/survey-invitations/{token}", s.invitedSurveyForm)
-	public("PUT", "/survey-invitations/{token}", s.submitInvitedSurvey)
+	public("GET", "/survey-responses/{token}", surveyForm("token", s.Surveys.EditForm))
+	public("PUT", "/survey-responses/{token}", submitAnswers(s.Surveys.SubmitEdit))
+	public("GET", "/survey-invitations/{token}", surveyForm("token", s.Surveys.InvitedForm))
+	public("PUT", "/survey-invitations/{token}", submitAnswers(s.Surveys.SubmitInvited))
 
 	handle("POST", "/organisations/{id}/surveys", s.createSurvey)
 	handle("GET", "/organisations/{id}/surveys", s.orgSurveys)
@@ -291,12 +292,32 @@ func decodeAnswers(r *http.Request) (survey.Answers, error) {
 
 // ---- Respondents ----
 
-func (s *Server) publicSurveyForm(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
-	f, err := s.Surveys.PublicForm(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		return err
+// surveyForm answers the form a public slug or a token (the path value
+// named key) opens: the survey and any earlier answers.
+func surveyForm(key string, load func(context.Context, string) (*survey.Form, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, _ *httpx.Current) error {
+		f, err := load(r.Context(), r.PathValue(key))
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, toSurveyFormJSON(f))
 	}
-	return writeJSON(w, http.StatusOK, toSurveyFormJSON(f))
+}
+
+// submitAnswers replaces the answers a token (an invitation's or an
+// anonymous response's edit token) stands for.
+func submitAnswers(submit func(context.Context, string, survey.Answers) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, _ *httpx.Current) error {
+		a, err := decodeAnswers(r)
+		if err != nil {
+			return err
+		}
+		if err := submit(r.Context(), r.PathValue("token"), a); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 }
 
 // submitPublicSurvey records an anonymous response and answers its edit
@@ -313,46 +334,6 @@ func (s *Server) submitPublicSurvey(w http.ResponseWriter, r *http.Request, cur 
 	}
 	return writeJSON(w, http.StatusCreated, map[string]string{"edit_token": token,
 		"edit_url": s.BaseURL + "/s/" + slug + "/edit/" + token})
-}
-
-func (s *Server) surveyEditForm(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
-	f, err := s.Surveys.EditForm(r.Context(), r.PathValue("token"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, toSurveyFormJSON(f))
-}
-
-func (s *Server) submitSurveyEdit(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
-	a, err := decodeAnswers(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Surveys.SubmitEdit(r.Context(), r.PathValue("token"), a); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) invitedSurveyForm(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
-	f, err := s.Surveys.InvitedForm(r.Context(), r.PathValue("token"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, toSurveyFormJSON(f))
-}
-
-func (s *Server) submitInvitedSurvey(w http.ResponseWriter, r *http.Request, cur *httpx.Current) error {
-	a, err := decodeAnswers(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Surveys.SubmitInvited(r.Context(), r.PathValue("token"), a); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // ---- Organisers ----
